@@ -1,0 +1,100 @@
+//! `yihaotai`: the desk's one binary. Each subcommand lives in `cmd/`.
+
+mod cmd;
+mod settings;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "yihaotai",
+    version,
+    about = "一号台 — work-order desk for citizen service hotlines and community service desks"
+)]
+struct Cli {
+    /// TOML settings file (also YIHAOTAI_CONFIG).
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    /// Database URL: sqlite://PATH or postgres://USER@HOST/DB (also YIHAOTAI_DATABASE_URL).
+    #[arg(long, global = true)]
+    database_url: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web desk.
+    Serve(cmd::serve::Opts),
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Load the fictional demo street (idempotent) and print the demo logins.
+    Demo,
+    /// Manage staff accounts.
+    #[command(subcommand)]
+    User(cmd::user::UserCmd),
+    /// Manage API tokens.
+    #[command(subcommand)]
+    Token(cmd::token::TokenCmd),
+    /// Evaluate the request classifier.
+    #[command(subcommand)]
+    Triage(cmd::triage::TriageCmd),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let overrides = settings::Overrides {
+        listen: match &cli.command {
+            Command::Serve(o) => o.listen.clone(),
+            _ => None,
+        },
+        database_url: cli.database_url.clone(),
+    };
+    let settings =
+        match settings::Settings::load(settings::config_path(cli.config).as_deref(), &overrides) {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
+            }
+        };
+    cmd::init_logging(&settings);
+    if let Command::Triage(c) = cli.command {
+        return match cmd::triage::run(&settings, c) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: {e}");
+                ExitCode::FAILURE
+            }
+        };
+    }
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = rt.block_on(async move {
+        match cli.command {
+            Command::Serve(o) => cmd::serve::run(&settings, o).await,
+            Command::Migrate => cmd::migrate::run(&settings).await,
+            Command::Demo => cmd::demo::run(&settings).await,
+            Command::User(c) => cmd::user::run(&settings, c).await,
+            Command::Token(c) => cmd::token::run(&settings, c).await,
+            Command::Triage(_) => unreachable!("handled before the runtime starts"),
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

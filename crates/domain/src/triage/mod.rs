@@ -1,0 +1,158 @@
+//! Triage: pre-fills household, category and urgency from what a resident said, so that
+//! "羊水破了" never waits in the normal queue. Pure: no I/O, no clock.
+//!
+//! The rules live in `data/triage/lexicon.toml`; [`Triage::from_toml`] reloads an edited
+//! copy without a rebuild and [`Triage::builtin`] uses the shipped one.
+
+mod address;
+mod chat;
+mod classify;
+mod cluster;
+mod eval;
+mod lexicon;
+mod text;
+
+pub use address::{
+    demo_compounds, match_household, parse_address, parse_address_with_id, AddressParts,
+    CompoundEntry, HouseholdAddress, HouseholdMatch,
+};
+pub use chat::{split_chat_export, ChatMessage};
+pub use cluster::{find_clusters, similarity, ClusterItem, ClusterRule};
+pub use eval::{evaluate, parse_eval_jsonl, ClassStats, EvalParseError, EvalReport, LabelledCase};
+pub use lexicon::LexiconError;
+
+use crate::vocab::{CareTag, Category, Lang, Urgency};
+use crate::AreaId;
+use serde::Serialize;
+
+/// The lexicon the desk ships with.
+pub const BUILTIN_LEXICON: &str = include_str!("../../../../data/triage/lexicon.toml");
+/// The labelled evaluation set shipped with the desk (`yihaotai triage eval` uses it by default).
+pub const SHIPPED_EVAL: &str = include_str!("../../../../data/triage/eval.jsonl");
+
+/// A compiled lexicon, ready to analyse texts. Build it once and share it.
+#[derive(Debug)]
+pub struct Triage {
+    lexicon: lexicon::Lexicon,
+}
+
+/// What triage makes of one text. Every field is a suggestion the agent can change.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Analysis {
+    pub category: Category,
+    pub urgency: Urgency,
+    pub epidemic_related: bool,
+    pub care_signals: Vec<CareTag>,
+    pub address: AddressParts,
+    pub compound_id: Option<AreaId>,
+    pub confidence: f32,
+    pub reasons: Vec<Reason>,
+}
+
+/// Why a field got its value: the phrase that fired. `field` is one of "urgency",
+/// "category", "care", "epidemic", "negated" (a phrase that was found but denied:
+/// "不发烧") and "input" (the text was cut before analysis).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Reason {
+    pub field: String,
+    pub value: String,
+    pub phrase: String,
+}
+
+/// Text that cannot become a request.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TriageInputError {
+    #[error("the request text is empty")]
+    Empty,
+    #[error("the request text contains no readable characters")]
+    Unreadable,
+}
+
+impl TriageInputError {
+    pub fn localized(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (_, Lang::En) => format!("{self}; please type what the resident needs"),
+            (TriageInputError::Empty, Lang::Zh) => "诉求内容为空，请填写居民的具体诉求".into(),
+            (TriageInputError::Unreadable, Lang::Zh) => {
+                "诉求内容无法识别（只有乱码或控制字符），请重新输入".into()
+            }
+        }
+    }
+}
+
+/// Checks that a text can become a request and returns it trimmed.
+pub fn check_input(text: &str) -> Result<&str, TriageInputError> {
+    let t = text.trim();
+    if t.is_empty() {
+        return Err(TriageInputError::Empty);
+    }
+    let readable = t
+        .chars()
+        .any(|c| !c.is_control() && !c.is_whitespace() && c != '\u{FFFD}' && c != '\u{FEFF}');
+    if readable {
+        Ok(t)
+    } else {
+        Err(TriageInputError::Unreadable)
+    }
+}
+
+impl Triage {
+    /// Compiles a lexicon; an error names the line and entry at fault.
+    pub fn from_toml(src: &str) -> Result<Triage, LexiconError> {
+        lexicon::Lexicon::from_toml(src).map(|lexicon| Triage { lexicon })
+    }
+
+    /// The shipped lexicon (checked by a unit test, so this cannot fail in a release).
+    pub fn builtin() -> Triage {
+        Triage::from_toml(BUILTIN_LEXICON).expect("the shipped lexicon is valid")
+    }
+
+    /// How many bytes of a text are analysed; the rest is ignored and a reason says so.
+    pub fn max_bytes(&self) -> usize {
+        self.lexicon.max_bytes
+    }
+
+    pub fn analyze(&self, text: &str) -> Analysis {
+        self.analyze_with(text, &[])
+    }
+
+    /// Analyses a text and finds its address among the given compounds.
+    pub fn analyze_with(&self, text: &str, compounds: &[CompoundEntry]) -> Analysis {
+        let max = self.lexicon.max_bytes;
+        let mut cut = text.len().min(max);
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        let head = &text[..cut];
+        let norm = text::normalize(head);
+        let out = classify::classify(&self.lexicon, &norm);
+        let (address, compound_id) = parse_address_with_id(head, compounds);
+        let mut reasons = out.reasons;
+        let mut confidence = out.confidence;
+        if cut < text.len() {
+            confidence *= 0.9;
+            reasons.push(Reason {
+                field: "input".into(),
+                value: "truncated".into(),
+                phrase: format!("analysed the first {cut} of {} bytes", text.len()),
+            });
+        }
+        if norm.is_empty() {
+            confidence = 0.0;
+        }
+        Analysis {
+            category: out.category,
+            urgency: out.urgency,
+            epidemic_related: out.epidemic,
+            care_signals: out.care,
+            address,
+            compound_id,
+            confidence,
+            reasons,
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "triage_tests.rs"]
+mod tests;

@@ -1,0 +1,208 @@
+use super::*;
+use proptest::prelude::*;
+use std::sync::OnceLock;
+
+fn triage() -> &'static Triage {
+    static T: OnceLock<Triage> = OnceLock::new();
+    T.get_or_init(Triage::builtin)
+}
+
+fn a(text: &str) -> Analysis {
+    triage().analyze_with(text, &demo_compounds())
+}
+
+#[track_caller]
+fn expect(text: &str, category: &str, urgency: Urgency) {
+    let got = a(text);
+    assert_eq!(
+        (got.category.as_str(), got.urgency),
+        (category, urgency),
+        "{text}: {:#?}",
+        got.reasons
+    );
+}
+
+#[test]
+fn life_threatening_requests_are_critical() {
+    for t in [
+        "羊水破了",
+        "我老婆要生了，救护车进不来",
+        "孕妇肚子疼要生了",
+        "我爸胸口剧烈疼痛",
+        "老人胸口一阵一阵的疼，出冷汗",
+        "我妈晕倒了叫不醒",
+        "孩子喘不上气，嘴唇发紫",
+        "手割破了血止不住",
+        "爷爷突然嘴歪说话不清",
+        "他说不想活了要跳楼",
+        "孩子高烧抽搐口吐白沫",
+        "羊水 破了",
+        "洋水破了怎么办",
+    ] {
+        expect_level(t, Urgency::Critical);
+    }
+}
+
+#[track_caller]
+fn expect_level(text: &str, urgency: Urgency) {
+    let got = a(text);
+    assert_eq!(got.urgency, urgency, "{text}: {:#?}", got.reasons);
+}
+
+#[test]
+fn negations_are_respected() {
+    let got = a("孩子不发烧，就是有点咳嗽");
+    assert!(got
+        .reasons
+        .iter()
+        .any(|r| r.field == "negated" && r.phrase.contains("不发烧")));
+    assert!(!got
+        .reasons
+        .iter()
+        .any(|r| r.field == "urgency" && r.phrase == "发烧"));
+    expect_level("没有出血，就是摔了一下", Urgency::Normal);
+    expect_level("不是要生了，想问下产检怎么去", Urgency::Consult);
+    expect_level("降压药只剩一天了，不是很急", Urgency::Normal);
+    expect_level("不知道是不是羊水破了", Urgency::Critical);
+    expect_level("孩子不停抽搐", Urgency::Critical);
+    expect_level("高烧已经退了，谢谢", Urgency::Normal);
+}
+
+#[test]
+fn quantities_decide_medicine_urgency() {
+    expect("药只剩一天了", "medicine", Urgency::Urgent);
+    expect("降压药只剩两天的量", "medicine", Urgency::Urgent);
+    expect("家里的胰岛素明天就用完了", "medicine", Urgency::Urgent);
+    expect("只有一天的药了", "medicine", Urgency::Urgent);
+    expect("药还够一个月，想提前配一下", "medicine", Urgency::Normal);
+    expect("降压药还能吃一周", "medicine", Urgency::Normal);
+    expect("老人的药吃完了", "medicine", Urgency::Urgent);
+    expect("宝宝奶粉喝完了", "elderly_child_care", Urgency::Urgent);
+    let got = a("药还够一个月");
+    assert!(got
+        .reasons
+        .iter()
+        .any(|r| r.field == "urgency" && r.value == "normal" && r.phrase.contains("一个月")));
+}
+
+#[test]
+fn categories_and_consultations() {
+    expect("请问什么时候解封", "consultation", Urgency::Consult);
+    expect("核酸几点开始做", "testing", Urgency::Consult);
+    expect("家里没菜了，能帮忙送点吗", "supplies", Urgency::Normal);
+    expect("猫粮快没了，能帮忙买吗", "pet", Urgency::Normal);
+    expect("楼道垃圾两天没人收了", "sanitation", Urgency::Normal);
+    expect("快递在门口放了三天没人送", "delivery", Urgency::Normal);
+    expect("阳了两天了还没人来转运", "transfer", Urgency::Normal);
+    expect(
+        "我最近焦虑得睡不着，想找人聊聊",
+        "psychological",
+        Urgency::Normal,
+    );
+    expect("明天要透析，怎么出小区", "medical", Urgency::Urgent);
+}
+
+#[test]
+fn care_signals_and_epidemic_flag() {
+    let got = a("我妈八十多岁独居，不会用智能手机，家里没米了");
+    for t in [
+        CareTag::ElderlyAlone,
+        CareTag::Aged70Plus,
+        CareTag::NoSmartphone,
+    ] {
+        assert!(
+            got.care_signals.contains(&t),
+            "{t:?}: {:?}",
+            got.care_signals
+        );
+    }
+    assert_eq!(got.urgency, Urgency::Urgent);
+    let got = a("孕妇，8个月大的宝宝也在家，要做核酸");
+    assert!(got.care_signals.contains(&CareTag::Pregnant));
+    assert!(got.care_signals.contains(&CareTag::Infant));
+    assert!(got.epidemic_related);
+    assert!(got
+        .reasons
+        .iter()
+        .any(|r| r.field == "epidemic" && r.phrase.contains("核酸")));
+    let got = a("楼下的狗一直叫");
+    assert!(!got.epidemic_related);
+    assert!(got.care_signals.is_empty());
+    let got = a("孩子发烧39.5度");
+    assert_eq!(got.urgency, Urgency::Urgent);
+    assert!(got.reasons.iter().any(|r| r.phrase == "39.5度"));
+}
+
+#[test]
+fn address_and_compound_come_with_the_analysis() {
+    let got = a("羊水破了！和平小区6栋2单元401");
+    assert_eq!(got.address.compound.as_deref(), Some("和平里"));
+    assert_eq!(got.compound_id, Some(crate::AreaId(103)));
+    assert_eq!(got.address.room.as_deref(), Some("401"));
+    let json = serde_json::to_value(&got).unwrap();
+    assert_eq!(json["urgency"], "critical");
+    assert_eq!(json["category"], "medical");
+    assert_eq!(json["address"]["building"], "6");
+}
+
+#[test]
+fn input_checks_and_limits() {
+    assert_eq!(check_input("  "), Err(TriageInputError::Empty));
+    assert_eq!(
+        check_input("\0\u{FFFD}\n"),
+        Err(TriageInputError::Unreadable)
+    );
+    assert_eq!(check_input(" 羊水破了 "), Ok("羊水破了"));
+    assert!(TriageInputError::Empty.localized(Lang::Zh).contains("为空"));
+    assert!(TriageInputError::Unreadable
+        .localized(Lang::En)
+        .contains("readable"));
+
+    let empty = a("");
+    assert_eq!(empty.confidence, 0.0);
+    assert_eq!(empty.category.as_str(), "other");
+
+    let big = format!("{}羊水破了", "邻居你好".repeat(300_000));
+    let got = a(&big);
+    assert!(got
+        .reasons
+        .iter()
+        .any(|r| r.field == "input" && r.value == "truncated"));
+    let early = format!("羊水破了{}", "。".repeat(400_000));
+    assert_eq!(a(&early).urgency, Urgency::Critical);
+}
+
+#[test]
+fn edited_lexicon_reloads() {
+    let text = "楼道里有很重的煤气味";
+    assert_eq!(triage().analyze(text).urgency, Urgency::Normal);
+    let added = format!(
+        "{BUILTIN_LEXICON}\n[[rule]]\nname = \"gas_smell\"\nphrases = [\"煤气味\"]\ncategory = \"other\"\nurgency = \"urgent\"\n"
+    );
+    let t = Triage::from_toml(&added).unwrap();
+    assert_eq!(t.analyze(text).urgency, Urgency::Urgent);
+
+    // The ignore list is what keeps "中风险区" from reading as a stroke.
+    assert_ne!(
+        triage().analyze("中风险区什么时候降级").urgency,
+        Urgency::Critical
+    );
+    let without = BUILTIN_LEXICON.replacen("\"中风险\", ", "", 1);
+    let t = Triage::from_toml(&without).unwrap();
+    assert_eq!(t.analyze("中风险区什么时候降级").urgency, Urgency::Critical);
+    assert!(Triage::from_toml("max_bytes = 1\n").is_err());
+}
+
+proptest! {
+    #[test]
+    fn never_panics(s in "\\PC{0,300}", bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
+        let _ = a(&s);
+        let _ = a(&String::from_utf8_lossy(&bytes));
+        let _ = check_input(&s);
+    }
+
+    #[test]
+    fn never_panics_on_lexicon_like_noise(s in "[不没有羊水破了药只剩一两天度39.岁八十多发烧，。 ]{0,80}") {
+        let _ = a(&s);
+    }
+}

@@ -1,0 +1,23 @@
+//! Loading the demo street, with its staff accounts' passwords hashed here.
+
+use crate::{Result, Service};
+use yihaotai_domain::demo::{demo_street, DemoUser};
+use yihaotai_store::demo::DemoLoad;
+
+impl Service {
+    /// Loads the demo street unless it is already there; returns what happened and the
+    /// demo logins to print.
+    pub async fn load_demo(&self) -> Result<(DemoLoad, Vec<DemoUser>)> {
+        let street = demo_street();
+        if self.store.demo_loaded().await? {
+            return Ok((DemoLoad::AlreadyPresent, street.users));
+        }
+        let hashes = street
+            .users
+            .iter()
+            .map(|u| crate::auth::hash_password(u.password))
+            .collect::<Result<Vec<_>>>()?;
+        let load = self.store.load_demo(&street, &hashes, self.now()).await?;
+        Ok((load, street.users))
+    }
+}

@@ -1,0 +1,102 @@
+//! The service's error: what went wrong, said in the user's language, with the field at fault.
+
+use yihaotai_domain::vocab::Lang;
+use yihaotai_store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    #[error("not logged in, or the session has expired")]
+    Unauthenticated,
+    #[error("wrong login or password")]
+    BadCredentials,
+    #[error("too many failed logins; try again in {minutes} minutes")]
+    Throttled { minutes: i64 },
+    #[error("the account is disabled")]
+    Disabled,
+    #[error("not allowed: {en}")]
+    Forbidden { zh: String, en: String },
+    #[error("not found")]
+    NotFound,
+    /// Bad input: which field, and what is wrong, in both languages.
+    #[error("{field}: {en}")]
+    Invalid {
+        field: String,
+        zh: String,
+        en: String,
+    },
+    #[error("conflict: {en}")]
+    Conflict { zh: String, en: String },
+    #[error("storage: {0}")]
+    Store(StoreError),
+}
+
+impl From<StoreError> for ServiceError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => ServiceError::NotFound,
+            other => ServiceError::Store(other),
+        }
+    }
+}
+
+impl ServiceError {
+    pub fn invalid(field: &str, zh: impl Into<String>, en: impl Into<String>) -> ServiceError {
+        ServiceError::Invalid {
+            field: field.to_string(),
+            zh: zh.into(),
+            en: en.into(),
+        }
+    }
+
+    pub fn forbidden(zh: impl Into<String>, en: impl Into<String>) -> ServiceError {
+        ServiceError::Forbidden {
+            zh: zh.into(),
+            en: en.into(),
+        }
+    }
+
+    /// Outside the caller's areas: said the same way as "not found", so that a scoped user
+    /// cannot learn that another community's records exist.
+    pub fn out_of_scope() -> ServiceError {
+        ServiceError::NotFound
+    }
+
+    /// The message a person sees; never includes internals.
+    pub fn localized(&self, lang: Lang) -> String {
+        use ServiceError::*;
+        match (self, lang) {
+            (Unauthenticated, Lang::Zh) => "请先登录（会话不存在或已过期）".into(),
+            (BadCredentials, Lang::Zh) => "用户名或密码错误".into(),
+            (Throttled { minutes }, Lang::Zh) => {
+                format!("登录失败次数过多，请{minutes}分钟后再试")
+            }
+            (Disabled, Lang::Zh) => "该账号已停用，请联系管理员".into(),
+            (Forbidden { zh, .. }, Lang::Zh) => format!("无权操作：{zh}"),
+            (NotFound, Lang::Zh) => "找不到该记录，或不在您负责的区域内".into(),
+            (NotFound, Lang::En) => "not found, or not in the areas you serve".into(),
+            (Invalid { field, zh, .. }, Lang::Zh) => format!("{field}：{zh}"),
+            (Conflict { zh, .. }, Lang::Zh) => zh.clone(),
+            (Conflict { en, .. }, Lang::En) => en.clone(),
+            (Store(_), Lang::Zh) => "系统暂时无法保存或读取数据，请稍后重试".into(),
+            (Store(_), Lang::En) => {
+                "the system cannot read or save data right now; try again shortly".into()
+            }
+            (e, Lang::En) => e.to_string(),
+        }
+    }
+
+    /// The HTTP status this error maps to.
+    pub fn status(&self) -> u16 {
+        use ServiceError::*;
+        match self {
+            Unauthenticated | BadCredentials => 401,
+            Throttled { .. } => 429,
+            Disabled | Forbidden { .. } => 403,
+            NotFound => 404,
+            Invalid { .. } => 422,
+            Conflict { .. } => 409,
+            Store(StoreError::Unreachable(_)) => 503,
+            Store(_) => 500,
+        }
+    }
+}

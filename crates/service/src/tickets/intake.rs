@@ -1,0 +1,297 @@
+//! Intake: a request becomes a ticket, with its area, deadlines and search words, and
+//! perhaps a dispatch, in one transaction; open tickets from the same caller are offered
+//! as follow-ups.
+
+use super::{actor_of, ticket_err, ts};
+use crate::{Result, Service, ServiceError, User};
+use yihaotai_domain::area::AreaPath;
+use yihaotai_domain::person::Phone;
+use yihaotai_domain::ticket::{
+    apply, decide, register, Command, DispatchMode, Disposition, NewTicket, Ticket,
+};
+use yihaotai_domain::vocab::{Category, Channel, Lang, RequestType, Urgency};
+use yihaotai_domain::{AgencyId, AreaId, HouseholdId};
+use yihaotai_store::tickets::{NewTicketRecord, TicketFilter, TicketRecord, TicketRow};
+
+#[derive(Debug, Clone)]
+pub struct IntakeInput {
+    pub channel: Channel,
+    pub request_type: RequestType,
+    pub category: String,
+    pub urgency: Urgency,
+    pub epidemic_related: bool,
+    pub confidential: bool,
+    pub caller_name: Option<String>,
+    pub caller_phone: Option<String>,
+    pub household: Option<HouseholdId>,
+    pub area: Option<AreaId>,
+    pub content: String,
+    pub disposition: Disposition,
+    /// Dispatch at once, when the agent already knows the agency.
+    pub dispatch_to: Option<(AgencyId, DispatchMode)>,
+    /// What triage suggested (JSON), kept beside the agent's choice for review.
+    pub suggestion: Option<String>,
+}
+
+#[derive(Debug)]
+pub struct IntakeResult {
+    pub record: TicketRecord,
+}
+
+/// A request checked and decided, ready to be stored.
+pub struct PreparedIntake {
+    ticket: Ticket,
+    events: Vec<yihaotai_domain::ticket::Event>,
+    area_path: String,
+    day: String,
+    search_text: String,
+    suggestion: Option<String>,
+}
+
+impl Service {
+    #[tracing::instrument(skip(self, user, input), fields(user = %user.id))]
+    pub async fn intake(&self, user: &User, input: IntakeInput) -> Result<IntakeResult> {
+        let prepared = self.prepare_intake(user, input).await?;
+        self.store_intake(prepared).await
+    }
+
+    /// Records a batch (a pasted chat export): every request is checked first, and if any
+    /// is refused nothing is stored; the error names the request by its position (1-based).
+    pub async fn intake_batch(
+        &self,
+        user: &User,
+        inputs: Vec<IntakeInput>,
+    ) -> Result<Vec<IntakeResult>> {
+        let mut prepared = Vec::with_capacity(inputs.len());
+        for (i, input) in inputs.into_iter().enumerate() {
+            match self.prepare_intake(user, input).await {
+                Ok(p) => prepared.push(p),
+                Err(ServiceError::Invalid { field, zh, en }) => {
+                    return Err(ServiceError::Invalid {
+                        field: format!("{}#{}", field, i + 1),
+                        zh: format!("第{}条：{zh}", i + 1),
+                        en: format!("request {}: {en}", i + 1),
+                    })
+                }
+                Err(ServiceError::Conflict { zh, en }) => {
+                    return Err(ServiceError::Invalid {
+                        field: format!("content#{}", i + 1),
+                        zh: format!("第{}条：{zh}", i + 1),
+                        en: format!("request {}: {en}", i + 1),
+                    })
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        let mut out = Vec::with_capacity(prepared.len());
+        for p in prepared {
+            out.push(self.store_intake(p).await?);
+        }
+        Ok(out)
+    }
+
+    /// Every check and decision of intake, without storing anything.
+    pub async fn prepare_intake(&self, user: &User, input: IntakeInput) -> Result<PreparedIntake> {
+        if !super::access::is_desk(user) {
+            return Err(ServiceError::forbidden(
+                "只有坐席、派单员、负责人或管理员可以登记诉求",
+                "only desk agents, dispatchers, leaders and admins record requests",
+            ));
+        }
+        let category = Category::parse(&input.category).map_err(|e| {
+            ServiceError::invalid("category", format!("类别代码无效：{}", e.0), e.to_string())
+        })?;
+        let known = self.store.categories().await?;
+        if !known
+            .iter()
+            .any(|c| c.code == category.as_str() && c.active != 0)
+        {
+            return Err(ServiceError::invalid(
+                "category",
+                format!("未知类别“{}”", category.as_str()),
+                format!("unknown category '{}'", category.as_str()),
+            ));
+        }
+        let caller_phone = match input.caller_phone.as_deref().map(str::trim) {
+            Some(p) if !p.is_empty() => Some(Phone::parse(p).map_err(|e| {
+                ServiceError::invalid("caller_phone", e.localized(Lang::Zh), e.localized(Lang::En))
+            })?),
+            _ => None,
+        };
+        let scope = user.scope();
+        // Where the request comes from decides who sees it: the household's area, the area
+        // given, or else the first area the agent serves.
+        let (area_id, area_path) = if let Some(h) = input.household {
+            let hh = self.store.household(h).await.map_err(|_| {
+                ServiceError::invalid("household", "找不到该住户", "no such household")
+            })?;
+            let p = AreaPath::from_stored(hh.area_path.clone());
+            if !scope.covers(&p) {
+                return Err(ServiceError::invalid(
+                    "household",
+                    "该住户不在您负责的区域内",
+                    "the household is outside the areas you serve",
+                ));
+            }
+            (AreaId(hh.area_id), hh.area_path)
+        } else if let Some(a) = input.area {
+            let area = self.area_for(user, a).await.map_err(|_| {
+                ServiceError::invalid(
+                    "area",
+                    "区域不存在或不在您负责的范围内",
+                    "the area does not exist or is outside the areas you serve",
+                )
+            })?;
+            (area.id, area.path.as_str().to_string())
+        } else {
+            let first = user.areas.first().ok_or_else(|| {
+                ServiceError::forbidden("您的账号没有负责区域", "your account serves no area")
+            })?;
+            (AreaId(first.id), first.path.clone())
+        };
+        if let Some((agency, _)) = input.dispatch_to {
+            self.store.agency(agency).await.map_err(|_| {
+                ServiceError::invalid("agency", "承办单位不存在", "the agency does not exist")
+            })?;
+        }
+        let now = ts(self.now());
+        let actor = actor_of(user);
+        let new = NewTicket {
+            channel: input.channel,
+            request_type: input.request_type,
+            category,
+            urgency: input.urgency,
+            epidemic_related: input.epidemic_related,
+            confidential: input.confidential,
+            caller_name: input.caller_name.filter(|n| !n.trim().is_empty()),
+            caller_phone,
+            household: input.household,
+            area: Some(area_id),
+            content: input.content,
+            disposition: input.disposition,
+        };
+        let mut events = register(new, &actor, now, &self.policy).map_err(ticket_err)?;
+        let mut ticket = Ticket::from_events(&events)
+            .ok_or_else(|| ServiceError::invalid("content", "无法登记", "cannot register"))?;
+        if let Some((agency, mode)) = input.dispatch_to {
+            let more = decide(
+                &ticket,
+                Command::Dispatch {
+                    agency,
+                    mode,
+                    assisting: vec![],
+                    note: String::new(),
+                },
+                &actor,
+                now,
+                &self.policy,
+            )
+            .map_err(ticket_err)?;
+            for e in &more {
+                apply(&mut ticket, e);
+            }
+            events.extend(more);
+        }
+        let day = yihaotai_domain::ticket::china_datetime(now)
+            .strftime("%Y%m%d")
+            .to_string();
+        let search_text = yihaotai_domain::search::index_text(&format!(
+            "{} {}",
+            ticket.content,
+            ticket.caller_name.as_deref().unwrap_or("")
+        ));
+        Ok(PreparedIntake {
+            ticket,
+            events,
+            area_path,
+            day,
+            search_text,
+            suggestion: input.suggestion,
+        })
+    }
+
+    async fn store_intake(&self, p: PreparedIntake) -> Result<IntakeResult> {
+        let PreparedIntake {
+            mut ticket,
+            events,
+            area_path,
+            day,
+            search_text,
+            suggestion,
+        } = p;
+        let (id, number) = self
+            .store
+            .insert_ticket(&NewTicketRecord {
+                ticket: &ticket,
+                events: &events,
+                area_path: &area_path,
+                day: &day,
+                search_text: &search_text,
+                suggestion: suggestion.as_deref().unwrap_or(""),
+            })
+            .await?;
+        ticket.id = Some(id);
+        let record = TicketRecord {
+            id,
+            number,
+            area_path,
+            suggestion: suggestion.unwrap_or_default(),
+            ticket,
+        };
+        self.publish(&record, &events).await;
+        Ok(IntakeResult { record })
+    }
+
+    /// Open tickets from the same phone or household: offered as a follow-up instead of a
+    /// new ticket.
+    pub async fn open_tickets_of_caller(
+        &self,
+        user: &User,
+        phone: Option<&str>,
+        household: Option<HouseholdId>,
+    ) -> Result<Vec<TicketRow>> {
+        let open = vec![
+            "registered",
+            "dispatched",
+            "accepted",
+            "return_requested",
+            "resolved",
+        ];
+        let mut out: Vec<TicketRow> = Vec::new();
+        let scope = Some(
+            user.scope()
+                .paths
+                .iter()
+                .map(|p| p.as_str().to_string())
+                .collect(),
+        );
+        if let Some(p) = phone.and_then(|p| Phone::parse(p).ok()) {
+            let f = TicketFilter {
+                scope: scope.clone(),
+                phone: Some(p.as_str().to_string()),
+                statuses: open.clone(),
+                limit: 20,
+                ..Default::default()
+            };
+            out.extend(self.store.list_tickets(&f).await?);
+        }
+        if let Some(h) = household {
+            let f = TicketFilter {
+                scope,
+                household: Some(h),
+                statuses: open,
+                limit: 20,
+                ..Default::default()
+            };
+            for r in self.store.list_tickets(&f).await? {
+                if !out.iter().any(|x| x.id == r.id) {
+                    out.push(r);
+                }
+            }
+        }
+        Ok(out
+            .into_iter()
+            .map(|r| super::query::mask_row(user, r))
+            .collect())
+    }
+}

@@ -1,0 +1,162 @@
+//! Work orders: intake, the commands of their lifecycle, who may issue which, and the
+//! notices that follow. The rules of the lifecycle itself live in the domain.
+
+mod access;
+mod intake;
+mod query;
+pub mod scheduler;
+
+pub use access::{is_desk, CommandKindExt};
+pub use intake::{IntakeInput, IntakeResult, PreparedIntake};
+pub(crate) use query::mask_row;
+pub use query::{Queue, QueuePage, SearchQuery, TicketView};
+
+use crate::bus::Notice;
+use crate::{Result, Service, ServiceError, User};
+use yihaotai_domain::ticket::{apply, decide, Actor, Command, Event, Status, Ticket};
+use yihaotai_domain::vocab::{Lang, Urgency};
+use yihaotai_domain::TicketId;
+use yihaotai_store::tickets::TicketRecord;
+
+pub(crate) fn ts(ms: i64) -> jiff::Timestamp {
+    jiff::Timestamp::from_millisecond(ms).unwrap_or(jiff::Timestamp::UNIX_EPOCH)
+}
+
+pub(crate) fn ticket_err(e: yihaotai_domain::ticket::TicketError) -> ServiceError {
+    ServiceError::Conflict {
+        zh: e.localized(Lang::Zh),
+        en: e.localized(Lang::En),
+    }
+}
+
+pub(crate) fn actor_of(user: &User) -> Actor {
+    Actor {
+        user: Some(user.id),
+        agency: user.agency_id,
+        roles: user.roles.clone(),
+    }
+}
+
+impl Service {
+    /// Publishes after commit: locally at once, and to other processes via the database.
+    pub(crate) async fn publish(&self, rec: &TicketRecord, events: &[Event]) {
+        let t = &rec.ticket;
+        let Some(last) = events.last() else { return };
+        let n = Notice {
+            ticket_id: rec.id.0,
+            number: rec.number.clone(),
+            status: t.status.code().to_string(),
+            urgency: t.urgency.code().to_string(),
+            title: t.content.chars().take(60).collect(),
+            area_path: rec.area_path.clone(),
+            agency_id: t.assigned.map(|a| a.0),
+            event: last.kind.code().to_string(),
+            critical_unaccepted: t.urgency == Urgency::Critical
+                && t.accepted_at.is_none()
+                && !t.is_terminal(),
+            critical_overdue: t.urgency == Urgency::Critical
+                && t.accepted_at.is_none()
+                && !t.is_terminal()
+                && t.deadlines.accept_by.is_some_and(|d| d <= ts(self.now())),
+            origin: self.bus.origin().to_string(),
+        };
+        if let Ok(payload) = serde_json::to_string(&n) {
+            if let Err(e) = self.store.notify(crate::bus::CHANNEL, &payload).await {
+                tracing::warn!(error = %e, "could not notify other processes");
+            }
+        }
+        self.bus.send_local(n);
+    }
+
+    /// Relays notices from other app processes (PostgreSQL only) into this process's bus,
+    /// until the process ends. Reconnects after a lost connection.
+    pub async fn relay_notices(&self) {
+        loop {
+            match self.store.listen(crate::bus::CHANNEL).await {
+                Ok(None) => return,
+                Ok(Some(mut l)) => loop {
+                    match l.recv().await {
+                        Ok(payload) => {
+                            if let Ok(n) = serde_json::from_str::<Notice>(&payload) {
+                                if n.origin != self.bus.origin() {
+                                    self.bus.send_local(n);
+                                }
+                            }
+                        }
+                        Err(e) => {
+                            tracing::warn!(error = %e, "notice relay lost its connection");
+                            break;
+                        }
+                    }
+                },
+                Err(e) => tracing::warn!(error = %e, "notice relay cannot listen"),
+            }
+            tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+        }
+    }
+
+    /// Loads, checks access, decides, appends and publishes one command; retries when
+    /// another writer changed the ticket in between.
+    #[tracing::instrument(skip(self, user, cmd), fields(user = %user.id, ticket = %id))]
+    pub async fn command(&self, user: &User, id: TicketId, cmd: Command) -> Result<TicketRecord> {
+        let kind = cmd.kind();
+        for _ in 0..3 {
+            let rec = self.load_for(user, id).await?;
+            access::check_command(user, &rec, kind)?;
+            match self
+                .decide_and_append(rec, cmd.clone(), &actor_of(user))
+                .await
+            {
+                Err(ServiceError::Store(yihaotai_store::StoreError::Conflict(_))) => continue,
+                other => return other,
+            }
+        }
+        Err(ServiceError::Conflict {
+            zh: "工单正被他人同时修改，请刷新后重试".into(),
+            en: "the ticket is being changed by someone else; reload and try again".into(),
+        })
+    }
+
+    /// Decides a command as `actor` and stores its events; no access check (callers do it).
+    pub(crate) async fn decide_and_append(
+        &self,
+        mut rec: TicketRecord,
+        cmd: Command,
+        actor: &Actor,
+    ) -> Result<TicketRecord> {
+        let now = ts(self.now());
+        let events = decide(&rec.ticket, cmd, actor, now, &self.policy).map_err(ticket_err)?;
+        if events.is_empty() {
+            return Ok(rec);
+        }
+        let version = rec.ticket.version;
+        let mut next: Ticket = rec.ticket.clone();
+        for e in &events {
+            apply(&mut next, e);
+        }
+        self.store
+            .append_events(rec.id, version, &events, &next)
+            .await?;
+        rec.ticket = next;
+        self.publish(&rec, &events).await;
+        Ok(rec)
+    }
+
+    /// A ticket the user may see: in their areas, or involving their agency.
+    pub async fn load_for(&self, user: &User, id: TicketId) -> Result<TicketRecord> {
+        let rec = self.store.ticket(id).await?;
+        if access::may_see(user, &rec) {
+            Ok(rec)
+        } else {
+            Err(ServiceError::out_of_scope())
+        }
+    }
+
+    /// Is the ticket open for work (not closed, cancelled or merged)?
+    pub fn is_open(rec: &TicketRecord) -> bool {
+        !matches!(
+            rec.ticket.status,
+            Status::Closed | Status::Cancelled | Status::Merged
+        )
+    }
+}

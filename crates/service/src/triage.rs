@@ -1,0 +1,274 @@
+//! Triage at intake: the domain's analysis of free text, with the address matched against
+//! the households of the caller's areas. The lexicon can be replaced from a file and
+//! reloaded without a restart.
+
+use crate::{Result, Service, ServiceError, User};
+use std::sync::{Arc, RwLock};
+use yihaotai_domain::area::AreaKind;
+use yihaotai_domain::triage::{
+    check_input, match_household, Analysis, CompoundEntry, HouseholdAddress, Triage,
+};
+use yihaotai_domain::vocab::Lang;
+use yihaotai_domain::{AreaId, HouseholdId};
+
+/// The current lexicon, swappable at run time.
+#[derive(Clone)]
+pub struct TriageEngine {
+    current: Arc<RwLock<Arc<Triage>>>,
+}
+
+impl Default for TriageEngine {
+    fn default() -> Self {
+        TriageEngine {
+            current: Arc::new(RwLock::new(Arc::new(Triage::builtin()))),
+        }
+    }
+}
+
+impl TriageEngine {
+    pub fn get(&self) -> Arc<Triage> {
+        self.current
+            .read()
+            .map(|g| g.clone())
+            .unwrap_or_else(|p| p.into_inner().clone())
+    }
+
+    /// Replaces the lexicon with the TOML text; a bad file changes nothing.
+    pub fn reload_from_str(&self, src: &str) -> Result<()> {
+        let t = Triage::from_toml(src).map_err(|e| {
+            ServiceError::invalid("lexicon", e.localized(Lang::Zh), e.localized(Lang::En))
+        })?;
+        match self.current.write() {
+            Ok(mut g) => *g = Arc::new(t),
+            Err(p) => *p.into_inner() = Arc::new(t),
+        }
+        Ok(())
+    }
+}
+
+/// The analysis plus the household it points to, if one was found.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct TriageResult {
+    #[serde(flatten)]
+    pub analysis: Analysis,
+    pub household_id: Option<i64>,
+    pub household_address: Option<String>,
+    pub household_confidence: Option<f32>,
+}
+
+impl Service {
+    /// The compounds (with aliases) the user serves, for the address parser.
+    pub async fn compound_directory(&self, user: &User) -> Result<Vec<CompoundEntry>> {
+        Ok(self
+            .areas_for(user)
+            .await?
+            .into_iter()
+            .filter(|a| a.kind == AreaKind::Compound)
+            .map(|a| CompoundEntry {
+                id: a.id,
+                name: a.name,
+                aliases: a.aliases,
+            })
+            .collect())
+    }
+
+    pub async fn analyze_text(&self, user: &User, text: &str) -> Result<TriageResult> {
+        let text = check_input(text).map_err(|e| {
+            ServiceError::invalid("text", e.localized(Lang::Zh), e.localized(Lang::En))
+        })?;
+        let compounds = self.compound_directory(user).await?;
+        let analysis = self.triage.get().analyze_with(text, &compounds);
+        let mut result = TriageResult {
+            analysis,
+            household_id: None,
+            household_address: None,
+            household_confidence: None,
+        };
+        if result.analysis.address.building.is_some() && result.analysis.address.room.is_some() {
+            let rows = self.store.households_within(&user.scope().paths).await?;
+            let homes: Vec<HouseholdAddress> = rows
+                .iter()
+                .map(|h| HouseholdAddress {
+                    id: HouseholdId(h.id),
+                    compound_id: AreaId(h.compound_id),
+                    building: h.building.clone(),
+                    entrance: h.entrance.clone(),
+                    room: h.room.clone(),
+                })
+                .collect();
+            if let Some(m) = match_household(
+                &result.analysis.address,
+                result.analysis.compound_id,
+                &homes,
+            ) {
+                result.household_id = Some(m.id.0);
+                result.household_confidence = Some(m.confidence);
+                result.household_address = rows
+                    .iter()
+                    .find(|h| h.id == m.id.0)
+                    .map(|h| h.address.clone());
+            }
+        }
+        Ok(result)
+    }
+
+    /// Households in the user's areas by address fragment, phone fragment or exact name.
+    pub async fn find_households(
+        &self,
+        user: &User,
+        q: &str,
+    ) -> Result<Vec<yihaotai_store::households::HouseholdHit>> {
+        let q = q.trim();
+        if q.chars().count() < 2 {
+            return Ok(Vec::new());
+        }
+        let q = yihaotai_domain::person::normalize_digits(q);
+        Ok(self
+            .store
+            .find_households(&user.scope().paths, &q, 20)
+            .await?)
+    }
+
+    /// Open critical tickets in the user's areas that nobody has accepted: the alarm banner.
+    pub async fn critical_alarms(
+        &self,
+        user: &User,
+    ) -> Result<Vec<yihaotai_store::tickets::TicketRow>> {
+        let f = yihaotai_store::tickets::TicketFilter {
+            scope: Some(
+                user.scope()
+                    .paths
+                    .iter()
+                    .map(|p| p.as_str().to_string())
+                    .collect(),
+            ),
+            urgency: Some("critical"),
+            statuses: vec!["registered", "dispatched"],
+            urgency_first: true,
+            limit: 50,
+            ..Default::default()
+        };
+        let rows = self.store.list_tickets(&f).await?;
+        Ok(rows
+            .into_iter()
+            .map(|r| crate::tickets::mask_row(user, r))
+            .collect())
+    }
+}
+
+impl Service {
+    /// Reads the configured lexicon file again (the built-in lexicon when none is
+    /// configured). A broken file is refused with the line at fault and changes nothing.
+    pub fn reload_triage(&self) -> Result<()> {
+        match &self.config.triage_lexicon {
+            Some(path) => {
+                let src = std::fs::read_to_string(path).map_err(|e| {
+                    ServiceError::invalid(
+                        "lexicon",
+                        format!("无法读取词库文件 {}：{e}", path.display()),
+                        format!("cannot read the lexicon file {}: {e}", path.display()),
+                    )
+                })?;
+                self.triage.reload_from_str(&src)
+            }
+            None => self
+                .triage
+                .reload_from_str(yihaotai_domain::triage::BUILTIN_LEXICON),
+        }
+    }
+
+    /// The admin's "reload the lexicon" button.
+    pub async fn reload_triage_as(&self, user: &User) -> Result<()> {
+        crate::admin::require_any_role(user, &[yihaotai_domain::role::Role::Admin])?;
+        self.reload_triage()?;
+        self.store
+            .audit(
+                &yihaotai_store::audit::NewAudit {
+                    actor: Some(user.id),
+                    action: "triage.reload",
+                    target_kind: "lexicon",
+                    target_id: None,
+                    area_path: user.areas.first().map(|a| a.path.as_str()),
+                    detail: "",
+                },
+                self.now(),
+            )
+            .await?;
+        Ok(())
+    }
+}
+
+/// One message of a pasted chat-group batch, split out and pre-filled.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct PastedRequest {
+    pub sender: Option<String>,
+    pub sent_at: Option<String>,
+    pub text: String,
+    pub triage: TriageResult,
+}
+
+/// The most messages one paste may hold: a busy group's hour, not a whole export.
+pub const MAX_PASTE_MESSAGES: usize = 200;
+
+impl Service {
+    /// Splits a pasted WeChat group export into requests and pre-fills each one; nothing is
+    /// stored until the agent confirms them.
+    pub async fn preview_paste(&self, user: &User, text: &str) -> Result<Vec<PastedRequest>> {
+        if !crate::tickets::is_desk(user) {
+            return Err(ServiceError::forbidden(
+                "只有坐席、派单员、负责人或管理员可以登记诉求",
+                "only desk agents, dispatchers, leaders and admins record requests",
+            ));
+        }
+        let text = check_input(text).map_err(|e| {
+            ServiceError::invalid("text", e.localized(Lang::Zh), e.localized(Lang::En))
+        })?;
+        let messages = yihaotai_domain::triage::split_chat_export(text);
+        if messages.len() > MAX_PASTE_MESSAGES {
+            return Err(ServiceError::invalid(
+                "text",
+                format!(
+                    "一次最多粘贴{MAX_PASTE_MESSAGES}条消息，本次有{}条，请分批粘贴",
+                    messages.len()
+                ),
+                format!(
+                    "paste at most {MAX_PASTE_MESSAGES} messages at a time; this has {}",
+                    messages.len()
+                ),
+            ));
+        }
+        let compounds = self.compound_directory(user).await?;
+        let rows = self.store.households_within(&user.scope().paths).await?;
+        let homes: Vec<HouseholdAddress> = rows
+            .iter()
+            .map(|h| HouseholdAddress {
+                id: HouseholdId(h.id),
+                compound_id: AreaId(h.compound_id),
+                building: h.building.clone(),
+                entrance: h.entrance.clone(),
+                room: h.room.clone(),
+            })
+            .collect();
+        let triage = self.triage.get();
+        let mut out = Vec::with_capacity(messages.len());
+        for m in messages {
+            let analysis = triage.analyze_with(&m.text, &compounds);
+            let hit = match_household(&analysis.address, analysis.compound_id, &homes);
+            out.push(PastedRequest {
+                sender: m.sender,
+                sent_at: m.sent_at,
+                triage: TriageResult {
+                    household_id: hit.as_ref().map(|h| h.id.0),
+                    household_address: hit
+                        .as_ref()
+                        .and_then(|h| rows.iter().find(|r| r.id == h.id.0))
+                        .map(|r| r.address.clone()),
+                    household_confidence: hit.map(|h| h.confidence),
+                    analysis,
+                },
+                text: m.text,
+            });
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,278 @@
+//! Triage at the service layer: text pre-fills category, urgency and household; a pasted
+//! chat batch becomes pre-filled requests; similar requests from one building form a
+//! cluster the leader handles at once; a broken lexicon is refused and changes nothing.
+
+use std::sync::Arc;
+use yihaotai_domain::ticket::{DispatchMode, Disposition};
+use yihaotai_domain::vocab::{Channel, RequestType, Urgency};
+use yihaotai_domain::TicketId;
+use yihaotai_service::clusters::{default_rule, ClusterAction};
+use yihaotai_service::tickets::IntakeInput;
+use yihaotai_service::{ManualClock, Service, ServiceConfig, ServiceError, User};
+use yihaotai_store::testing::TestDb;
+
+const T0: i64 = 1_795_000_000_000;
+
+async fn desk() -> (TestDb, Service, Arc<ManualClock>) {
+    let db = TestDb::new().await;
+    let clock = Arc::new(ManualClock::new(T0));
+    let svc = Service::new(db.store.clone(), clock.clone(), ServiceConfig::default());
+    svc.bootstrap().await.unwrap();
+    svc.load_demo().await.unwrap();
+    (db, svc, clock)
+}
+
+async fn user(svc: &Service, login: &str) -> User {
+    svc.user_by_login(login).await.unwrap()
+}
+
+#[tokio::test]
+async fn typed_text_prefills_urgency_address_and_household() {
+    let (_db, svc, _) = desk().await;
+    let agent = user(&svc, "agent").await;
+    let r = svc
+        .analyze_text(&agent, "锦绣花园3栋2单元501，我老婆羊水破了，快来人")
+        .await
+        .unwrap();
+    assert_eq!(r.analysis.urgency, Urgency::Critical);
+    assert_eq!(r.analysis.address.building.as_deref(), Some("3"));
+    assert_eq!(r.analysis.address.entrance.as_deref(), Some("2"));
+    assert_eq!(r.analysis.address.room.as_deref(), Some("501"));
+    let hh = r.household_id.expect("the demo street has this household");
+    assert_eq!(r.household_address.as_deref(), Some("锦绣花园3栋2单元501"));
+    assert!(r.analysis.reasons.iter().any(|x| x.field == "urgency"));
+    let h = svc
+        .store
+        .household(yihaotai_domain::HouseholdId(hh))
+        .await
+        .unwrap();
+    assert_eq!(h.room, "501");
+    // The other community's secretary never gets a household outside her own areas.
+    let liuan = user(&svc, "liuan").await;
+    let theirs = svc
+        .analyze_text(&liuan, "锦绣花园3栋2单元501 羊水破了")
+        .await
+        .unwrap();
+    assert_ne!(theirs.household_id, Some(hh));
+    if let Some(other) = theirs.household_id {
+        let h = svc
+            .store
+            .household(yihaotai_domain::HouseholdId(other))
+            .await
+            .unwrap();
+        assert!(liuan
+            .scope()
+            .covers(&yihaotai_domain::area::AreaPath::from_stored(h.area_path)));
+    }
+    assert!(matches!(
+        svc.analyze_text(&agent, "  ").await,
+        Err(ServiceError::Invalid { .. })
+    ));
+    let big = "药".repeat(400_000);
+    assert!(
+        svc.analyze_text(&agent, &big).await.is_ok(),
+        "1 MB of text gets an answer"
+    );
+}
+
+#[tokio::test]
+async fn a_pasted_batch_becomes_prefilled_requests() {
+    let (_db, svc, _) = desk().await;
+    let agent = user(&svc, "agent").await;
+    let mut paste = String::new();
+    for i in 0..30 {
+        paste.push_str(&format!("居民{i} 2022-04-05 08:{:02}:00\n翠竹苑{}栋1单元{}02 家里米和油都没了，什么时候能送菜\n\n", i, i % 16 + 1, i % 9 + 1));
+    }
+    let reqs = svc.preview_paste(&agent, &paste).await.unwrap();
+    assert_eq!(reqs.len(), 30);
+    assert_eq!(reqs[0].sender.as_deref(), Some("居民0"));
+    assert!(
+        reqs.iter()
+            .all(|r| r.triage.analysis.category.as_str() == "supplies"),
+        "{:?}",
+        reqs.iter()
+            .map(|r| r.triage.analysis.category.as_str())
+            .collect::<Vec<_>>()
+    );
+    assert!(
+        reqs.iter()
+            .filter(|r| r.triage.household_id.is_some())
+            .count()
+            >= 25
+    );
+    let viewer = user(&svc, "viewer").await;
+    assert!(svc.preview_paste(&viewer, &paste).await.is_err());
+
+    // Confirmed as they are, the 30 become 30 tickets; one bad row stops the whole batch.
+    let inputs: Vec<IntakeInput> = reqs
+        .iter()
+        .map(|r| IntakeInput {
+            channel: Channel::Wechat,
+            request_type: RequestType::Help,
+            category: r.triage.analysis.category.as_str().to_string(),
+            urgency: r.triage.analysis.urgency,
+            epidemic_related: r.triage.analysis.epidemic_related,
+            confidential: false,
+            caller_name: r.sender.clone(),
+            caller_phone: None,
+            household: r.triage.household_id.map(yihaotai_domain::HouseholdId),
+            area: None,
+            content: r.text.clone(),
+            disposition: Disposition::Dispatch,
+            dispatch_to: None,
+            suggestion: serde_json::to_string(&r.triage).ok(),
+        })
+        .collect();
+    let mut bad = inputs.clone();
+    bad[17].caller_phone = Some("12".into());
+    let e = svc.intake_batch(&agent, bad).await.unwrap_err();
+    assert!(
+        matches!(e, ServiceError::Invalid { ref field, .. } if field == "caller_phone#18"),
+        "{e:?}"
+    );
+    assert_eq!(
+        svc.store.count_tickets().await.unwrap(),
+        0,
+        "nothing was stored"
+    );
+    let made = svc.intake_batch(&agent, inputs).await.unwrap();
+    assert_eq!(made.len(), 30);
+    assert_eq!(svc.store.count_tickets().await.unwrap(), 30);
+    assert!(
+        !made[0].record.suggestion.is_empty(),
+        "the suggestion is kept beside the choice"
+    );
+}
+
+#[tokio::test]
+async fn similar_requests_from_one_building_form_a_cluster_the_leader_handles_at_once() {
+    let (_db, svc, clock) = desk().await;
+    let agent = user(&svc, "agent").await;
+    let leader = user(&svc, "leader").await;
+    let admin = user(&svc, "admin").await;
+    // Six households of one building ask for vegetables within half an hour; one elsewhere.
+    let hits = svc.find_households(&agent, "锦绣花园5栋").await.unwrap();
+    assert!(hits.len() >= 6);
+    let mut ids = Vec::new();
+    for (i, h) in hits.iter().take(6).enumerate() {
+        let r = svc
+            .intake(
+                &agent,
+                IntakeInput {
+                    channel: Channel::Wechat,
+                    request_type: RequestType::Help,
+                    category: "supplies".into(),
+                    urgency: Urgency::Normal,
+                    epidemic_related: true,
+                    confidential: false,
+                    caller_name: None,
+                    caller_phone: Some(format!("1990000{:04}", 100 + i)),
+                    household: Some(yihaotai_domain::HouseholdId(h.id)),
+                    area: None,
+                    content: "家里没有蔬菜了，保供的菜什么时候送到".into(),
+                    disposition: Disposition::Dispatch,
+                    dispatch_to: None,
+                    suggestion: None,
+                },
+            )
+            .await
+            .unwrap();
+        ids.push(r.record.id);
+        clock.advance(5 * 60_000);
+    }
+    let clusters = svc.clusters_for(&leader, &default_rule()).await.unwrap();
+    assert_eq!(clusters.len(), 1, "{clusters:?}");
+    assert_eq!(clusters[0].tickets.len(), 6);
+    assert!(
+        clusters[0].place.contains("锦绣花园"),
+        "{}",
+        clusters[0].place
+    );
+    assert!(matches!(
+        svc.clusters_for(&agent, &default_rule()).await,
+        Err(ServiceError::Forbidden { .. })
+    ));
+    let supply = svc
+        .agencies_for(&admin)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|a| a.row.kind == "supply_team")
+        .unwrap();
+    let n = svc
+        .handle_cluster(
+            &leader,
+            &ids,
+            &ClusterAction::DispatchAll {
+                agency: yihaotai_domain::AgencyId(supply.row.id),
+                mode: DispatchMode::Direct,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(n, 6);
+    for id in &ids {
+        assert_eq!(
+            svc.store.ticket(*id).await.unwrap().ticket.status.code(),
+            "dispatched"
+        );
+    }
+    let merged = svc
+        .handle_cluster(&leader, &ids, &ClusterAction::MergeInto { main: ids[0] })
+        .await
+        .unwrap();
+    assert_eq!(merged, 5);
+    assert_eq!(
+        svc.store.ticket(ids[1]).await.unwrap().ticket.status.code(),
+        "merged"
+    );
+    assert!(svc
+        .handle_cluster(
+            &leader,
+            &[TicketId(ids[0].0)],
+            &ClusterAction::MergeInto { main: ids[0] }
+        )
+        .await
+        .is_err());
+    // Outside the window, no cluster.
+    clock.advance(3 * 3600 * 1000);
+    assert!(svc
+        .clusters_for(&leader, &default_rule())
+        .await
+        .unwrap()
+        .is_empty());
+}
+
+#[tokio::test]
+async fn a_broken_lexicon_is_refused_and_the_old_one_stays() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("lexicon.toml");
+    std::fs::write(&path, "this is = = not toml").unwrap();
+    let db = TestDb::new().await;
+    let config = ServiceConfig {
+        triage_lexicon: Some(path.clone()),
+        ..Default::default()
+    };
+    let svc = Service::new(db.store.clone(), Arc::new(ManualClock::new(T0)), config);
+    svc.bootstrap().await.unwrap();
+    svc.load_demo().await.unwrap();
+    let e = svc.reload_triage().unwrap_err();
+    assert!(
+        matches!(e, ServiceError::Invalid { ref field, .. } if field == "lexicon"),
+        "{e:?}"
+    );
+    let agent = user(&svc, "agent").await;
+    assert_eq!(
+        svc.analyze_text(&agent, "胸口剧烈疼痛")
+            .await
+            .unwrap()
+            .analysis
+            .urgency,
+        Urgency::Critical,
+        "built-in rules still work"
+    );
+    std::fs::write(&path, yihaotai_domain::triage::BUILTIN_LEXICON).unwrap();
+    let admin = user(&svc, "admin").await;
+    assert!(svc.reload_triage_as(&agent).await.is_err(), "admins only");
+    svc.reload_triage_as(&admin).await.unwrap();
+}

@@ -1,0 +1,238 @@
+//! Connecting, migrating, and the two-backend dispatch used by every query module.
+
+use crate::{Result, StoreError};
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+use std::str::FromStr;
+use std::time::Duration;
+
+static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The pools. SQLite gets a single-connection writer (so writers queue in the app instead
+/// of failing with SQLITE_BUSY) and a reader pool; PostgreSQL uses one pool for both.
+#[derive(Clone, Debug)]
+pub(crate) enum Pools {
+    Sqlite { read: SqlitePool, write: SqlitePool },
+    Postgres(PgPool),
+}
+
+#[derive(Clone, Debug)]
+pub struct Store {
+    pub(crate) pools: Pools,
+    /// SQLite's group-commit writer for new tickets.
+    pub(crate) batcher: Option<std::sync::Arc<crate::tickets::Batcher>>,
+}
+
+/// Runs the same body against whichever backend is connected. The body is compiled
+/// once per backend, so it may use any query that both accept.
+macro_rules! on_read {
+    ($store:expr, |$p:ident| $body:expr) => {
+        match &$store.pools {
+            $crate::db::Pools::Sqlite { read: $p, .. } => $body,
+            $crate::db::Pools::Postgres($p) => $body,
+        }
+    };
+}
+
+macro_rules! on_write {
+    ($store:expr, |$p:ident| $body:expr) => {
+        match &$store.pools {
+            $crate::db::Pools::Sqlite { write: $p, .. } => $body,
+            $crate::db::Pools::Postgres($p) => $body,
+        }
+    };
+}
+
+/// Runs `body` inside one write transaction on either backend, committing when it returns Ok.
+macro_rules! in_tx {
+    ($store:expr, |$c:ident| $body:expr) => {
+        match &$store.pools {
+            $crate::db::Pools::Sqlite { write, .. } => {
+                let mut tx = write.begin().await?;
+                let out = {
+                    let $c = &mut *tx;
+                    $body
+                };
+                tx.commit().await?;
+                out
+            }
+            $crate::db::Pools::Postgres(pool) => {
+                let mut tx = pool.begin().await?;
+                let out = {
+                    let $c = &mut *tx;
+                    $body
+                };
+                tx.commit().await?;
+                out
+            }
+        }
+    };
+}
+
+impl Store {
+    /// Connects to `sqlite://PATH` (created when absent) or `postgres://…`.
+    /// Any other scheme is refused with a message that names the accepted forms.
+    pub async fn connect(url: &str) -> Result<Store> {
+        let scheme = url.split(':').next().unwrap_or("").to_ascii_lowercase();
+        match scheme.as_str() {
+            "sqlite" => Self::connect_sqlite(url).await,
+            "postgres" | "postgresql" => Self::connect_postgres(url).await,
+            _ => Err(StoreError::BadUrl(redact_url(url))),
+        }
+    }
+
+    async fn connect_sqlite(url: &str) -> Result<Store> {
+        let opts = SqliteConnectOptions::from_str(url)
+            .map_err(|e| StoreError::Unreachable(format!("{}: {e}", redact_url(url))))?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            // FULL: an acknowledged write has been fsynced, so a crash loses nothing we confirmed.
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let write = SqlitePoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(opts.clone())
+            .await
+            .map_err(|e| StoreError::Unreachable(format!("{}: {e}", redact_url(url))))?;
+        let read = SqlitePoolOptions::new()
+            .max_connections(8)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(opts.read_only(false))
+            .await
+            .map_err(|e| StoreError::Unreachable(format!("{}: {e}", redact_url(url))))?;
+        let batcher = Some(std::sync::Arc::new(crate::tickets::Batcher::start(
+            write.clone(),
+        )));
+        Ok(Store {
+            pools: Pools::Sqlite { read, write },
+            batcher,
+        })
+    }
+
+    async fn connect_postgres(url: &str) -> Result<Store> {
+        let opts = PgConnectOptions::from_str(url)
+            .map_err(|e| StoreError::Unreachable(format!("{}: {e}", redact_url(url))))?;
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(opts)
+            .await
+            .map_err(|e| StoreError::Unreachable(format!("{}: {e}", redact_url(url))))?;
+        Ok(Store {
+            pools: Pools::Postgres(pool),
+            batcher: None,
+        })
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self.pools {
+            Pools::Sqlite { .. } => Backend::Sqlite,
+            Pools::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Applies pending migrations; returns how many were applied.
+    pub async fn migrate(&self) -> Result<usize> {
+        let before = self.applied_migrations().await.unwrap_or(0);
+        match &self.pools {
+            Pools::Sqlite { write, .. } => SQLITE_MIGRATOR.run(write).await?,
+            Pools::Postgres(p) => POSTGRES_MIGRATOR.run(p).await?,
+        }
+        let after = self.applied_migrations().await?;
+        Ok(after.saturating_sub(before))
+    }
+
+    async fn applied_migrations(&self) -> Result<usize> {
+        let n: i64 = on_read!(self, |p| {
+            sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE success = TRUE")
+                .fetch_one(p)
+                .await?
+        });
+        Ok(n as usize)
+    }
+
+    /// Reachability check for `/readyz`.
+    pub async fn ping(&self) -> Result<()> {
+        let _: i64 = on_read!(self, |p| {
+            sqlx::query_scalar("SELECT CAST(1 AS BIGINT)")
+                .fetch_one(p)
+                .await?
+        });
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        match &self.pools {
+            Pools::Sqlite { read, write } => {
+                read.close().await;
+                write.close().await;
+            }
+            Pools::Postgres(p) => p.close().await,
+        }
+    }
+
+    /// The migration names for each backend, so a test can check the two lists match.
+    pub fn migration_names() -> (Vec<String>, Vec<String>) {
+        let names = |m: &sqlx::migrate::Migrator| {
+            m.iter()
+                .map(|x| format!("{}_{}", x.version, x.description))
+                .collect()
+        };
+        (names(&SQLITE_MIGRATOR), names(&POSTGRES_MIGRATOR))
+    }
+}
+
+/// Hides a password in a database URL so it can be printed or logged.
+pub fn redact_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("****"));
+            u.to_string()
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redacts_passwords() {
+        assert_eq!(
+            redact_url("postgres://u:secret@h/db"),
+            "postgres://u:****@h/db"
+        );
+        assert_eq!(redact_url("sqlite://x.db"), "sqlite://x.db");
+    }
+
+    #[test]
+    fn migration_lists_match() {
+        let (s, p) = Store::migration_names();
+        assert!(!s.is_empty());
+        assert_eq!(
+            s, p,
+            "migrations/sqlite and migrations/postgres must list the same versions"
+        );
+    }
+
+    #[tokio::test]
+    async fn unknown_scheme_is_refused() {
+        let e = Store::connect("mysql://root@localhost/x")
+            .await
+            .unwrap_err();
+        assert!(matches!(e, StoreError::BadUrl(_)));
+        assert!(e.to_string().contains("sqlite://"));
+    }
+}

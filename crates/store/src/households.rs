@@ -1,0 +1,141 @@
+//! Households and residents (一户一卡): the registry that intake matches callers against.
+
+use crate::{path_filter, Result, Store};
+use yihaotai_domain::area::AreaPath;
+
+/// Headline figures for the areas a user serves.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct PopulationFigures {
+    pub households: i64,
+    pub residents: i64,
+    /// (care tag code, residents carrying it)
+    pub care_tags: Vec<(String, i64)>,
+}
+
+impl Store {
+    pub async fn population_within(&self, scope: &[AreaPath]) -> Result<PopulationFigures> {
+        let filter = path_filter("a.path", 1, scope.len());
+        let hh_sql = format!(
+            "SELECT COUNT(*) FROM households h JOIN areas a ON a.id = h.area_id WHERE {filter}"
+        );
+        let res_sql = format!(
+            "SELECT r.care_tags FROM residents r JOIN households h ON h.id = r.household_id
+             JOIN areas a ON a.id = h.area_id WHERE {filter}"
+        );
+        let patterns: Vec<String> = scope.iter().map(|s| format!("{}%", s.as_str())).collect();
+        let households: i64 = on_read!(self, |p| {
+            let mut q = sqlx::query_scalar(&hh_sql);
+            for pat in &patterns {
+                q = q.bind(pat);
+            }
+            q.fetch_one(p).await?
+        });
+        let tags: Vec<String> = on_read!(self, |p| {
+            let mut q = sqlx::query_scalar(&res_sql);
+            for pat in &patterns {
+                q = q.bind(pat);
+            }
+            q.fetch_all(p).await?
+        });
+        let mut counts: std::collections::BTreeMap<String, i64> = Default::default();
+        for t in &tags {
+            for tag in t.split(',').filter(|s| !s.is_empty()) {
+                *counts.entry(tag.to_string()).or_default() += 1;
+            }
+        }
+        Ok(PopulationFigures {
+            households,
+            residents: tags.len() as i64,
+            care_tags: counts.into_iter().collect(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct HouseholdRow {
+    pub id: i64,
+    pub area_id: i64,
+    pub area_path: String,
+    pub compound_id: i64,
+    pub building: String,
+    pub entrance: Option<String>,
+    pub room: String,
+    pub address: String,
+}
+
+/// A household found by the intake picker, with one line about who lives there.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct HouseholdHit {
+    pub id: i64,
+    pub address: String,
+    pub area_path: String,
+    pub residents: String,
+    pub phones: String,
+    pub care_tags: String,
+}
+
+const HH_SELECT: &str =
+    "SELECT h.id, h.area_id, a.path AS area_path, h.compound_id, h.building, h.entrance,
+    h.room, h.address FROM households h JOIN areas a ON a.id = h.area_id";
+
+impl Store {
+    pub async fn household(&self, id: yihaotai_domain::HouseholdId) -> Result<HouseholdRow> {
+        let sql = format!("{HH_SELECT} WHERE h.id = $1");
+        Ok(on_read!(self, |p| {
+            sqlx::query_as(&sql).bind(id.0).fetch_one(p).await?
+        }))
+    }
+
+    /// Every household in the given areas, for matching typed addresses.
+    pub async fn households_within(&self, scope: &[AreaPath]) -> Result<Vec<HouseholdRow>> {
+        let filter = path_filter("a.path", 1, scope.len());
+        let sql = format!("{HH_SELECT} WHERE {filter} ORDER BY h.id");
+        Ok(on_read!(self, |p| {
+            let mut q = sqlx::query_as(&sql);
+            for s in scope {
+                q = q.bind(format!("{}%", s.as_str()));
+            }
+            q.fetch_all(p).await?
+        }))
+    }
+
+    /// Households whose address contains `q`, or with a resident whose phone contains it.
+    pub async fn find_households(
+        &self,
+        scope: &[AreaPath],
+        q: &str,
+        limit: i64,
+    ) -> Result<Vec<HouseholdHit>> {
+        let n = scope.len();
+        let filter = path_filter("a.path", 3, n);
+        let sql = format!(
+            "SELECT h.id, h.address, a.path AS area_path,
+                    COALESCE((SELECT {names} FROM residents r WHERE r.household_id = h.id), '') AS residents,
+                    COALESCE((SELECT {phones} FROM residents r WHERE r.household_id = h.id AND r.phone IS NOT NULL), '') AS phones,
+                    COALESCE((SELECT {tags} FROM residents r WHERE r.household_id = h.id AND r.care_tags <> ''), '') AS care_tags
+             FROM households h JOIN areas a ON a.id = h.area_id
+             WHERE {filter} AND (h.address LIKE $1 OR EXISTS (SELECT 1 FROM residents r WHERE r.household_id = h.id AND (r.phone LIKE $1 OR r.name = $2)))
+             ORDER BY h.address LIMIT ${lim}",
+            names = self.group_concat("r.name"),
+            phones = self.group_concat("r.phone"),
+            tags = self.group_concat("r.care_tags"),
+            lim = n + 3,
+        );
+        let like = format!("%{}%", q.replace(['%', '_'], ""));
+        Ok(on_read!(self, |p| {
+            let mut qq = sqlx::query_as(&sql).bind(&like).bind(q);
+            for s in scope {
+                qq = qq.bind(format!("{}%", s.as_str()));
+            }
+            qq.bind(limit).fetch_all(p).await?
+        }))
+    }
+
+    /// `group_concat` on SQLite, `string_agg` on PostgreSQL.
+    fn group_concat(&self, col: &str) -> String {
+        match self.backend() {
+            crate::Backend::Sqlite => format!("group_concat({col}, '、')"),
+            crate::Backend::Postgres => format!("string_agg({col}, '、')"),
+        }
+    }
+}

@@ -1,0 +1,29 @@
+//! Small key/value facts about the installation (for example, that the demo street is loaded).
+
+use crate::{Result, Store};
+
+impl Store {
+    pub async fn setting(&self, key: &str) -> Result<Option<String>> {
+        Ok(on_read!(self, |p| {
+            sqlx::query_scalar("SELECT value FROM settings WHERE key = $1")
+                .bind(key)
+                .fetch_optional(p)
+                .await?
+        }))
+    }
+
+    pub async fn set_setting(&self, key: &str, value: &str) -> Result<()> {
+        on_write!(self, |p| {
+            sqlx::query(
+                "INSERT INTO settings (key, value) VALUES ($1, $2)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            )
+            .bind(key)
+            .bind(value)
+            .execute(p)
+            .await?
+            .rows_affected()
+        });
+        Ok(())
+    }
+}

@@ -1,0 +1,424 @@
+//! The store's behaviour, identical on SQLite and PostgreSQL. Runs on SQLite by default and
+//! on PostgreSQL when YIHAOTAI_TEST_DATABASE_URL is set; each test has its own database.
+
+use yihaotai_domain::area::{AreaKind, AreaPath};
+use yihaotai_domain::role::{Role, Roles};
+use yihaotai_domain::vocab::ControlLevel;
+use yihaotai_domain::{AgencyId, AreaId, UserId};
+use yihaotai_store::agencies::AgencyInput;
+use yihaotai_store::areas::NewArea;
+use yihaotai_store::audit::NewAudit;
+use yihaotai_store::demo::DemoLoad;
+use yihaotai_store::testing::TestDb;
+use yihaotai_store::users::NewUser;
+use yihaotai_store::Store;
+
+const T0: i64 = 1_795_000_000_000;
+
+async fn area(s: &Store, parent: Option<AreaId>, kind: AreaKind, name: &str) -> AreaId {
+    s.insert_area(
+        &NewArea {
+            parent,
+            kind,
+            name,
+            aliases: &[],
+            demo_key: None,
+        },
+        T0,
+    )
+    .await
+    .unwrap()
+    .id
+}
+
+/// street → two communities → a compound in each.
+async fn small_tree(s: &Store) -> (AreaId, AreaId, AreaId, AreaId, AreaId) {
+    let street = area(s, None, AreaKind::Street, "望江街道").await;
+    let c1 = area(s, Some(street), AreaKind::Community, "青石社区").await;
+    let c2 = area(s, Some(street), AreaKind::Community, "柳岸社区").await;
+    let k1 = area(s, Some(c1), AreaKind::Compound, "锦绣花园").await;
+    let k2 = area(s, Some(c2), AreaKind::Compound, "和平里").await;
+    (street, c1, c2, k1, k2)
+}
+
+#[tokio::test]
+async fn areas_have_paths_and_scope_queries_follow_them() {
+    let db = TestDb::new().await;
+    let s = &db.store;
+    let (street, c1, _c2, k1, k2) = small_tree(s).await;
+    let a = s.area(k1).await.unwrap();
+    assert_eq!(a.path.ids(), vec![street, c1, k1]);
+    assert_eq!(a.parent_id, Some(c1));
+    let within = s
+        .areas_within(&[s.area(c1).await.unwrap().path])
+        .await
+        .unwrap();
+    let ids: Vec<AreaId> = within.iter().map(|a| a.id).collect();
+    assert_eq!(ids, vec![c1, k1]);
+    assert!(!ids.contains(&k2));
+    assert!(
+        s.areas_within(&[]).await.unwrap().is_empty(),
+        "empty scope sees nothing"
+    );
+    assert_eq!(s.all_areas().await.unwrap().len(), 5);
+    s.rename_area(k1, "锦绣花园（东区）", &["锦绣".into()])
+        .await
+        .unwrap();
+    let a = s.area(k1).await.unwrap();
+    assert_eq!(a.name, "锦绣花园（东区）");
+    assert_eq!(a.aliases, vec!["锦绣".to_string()]);
+    assert!(s
+        .rename_area(AreaId(9999), "x", &[])
+        .await
+        .unwrap_err()
+        .is_not_found());
+    assert!(s.area(AreaId(9999)).await.unwrap_err().is_not_found());
+}
+
+#[tokio::test]
+async fn control_levels_keep_history_and_scheduled_changes_apply_later() {
+    let db = TestDb::new().await;
+    let s = &db.store;
+    let (_, _, _, k1, _) = small_tree(s).await;
+    s.set_control_level(k1, ControlLevel::Sealed, T0, "阳性病例", None, T0)
+        .await
+        .unwrap();
+    assert_eq!(
+        s.area(k1).await.unwrap().control_level,
+        Some(ControlLevel::Sealed)
+    );
+    // Scheduled for an hour later: history has it, the area does not yet.
+    let later = T0 + 3_600_000;
+    s.set_control_level(
+        k1,
+        ControlLevel::Controlled,
+        later,
+        "解封降级",
+        None,
+        T0 + 1,
+    )
+    .await
+    .unwrap();
+    let a = s.area(k1).await.unwrap();
+    assert_eq!(a.control_level, Some(ControlLevel::Sealed));
+    assert_eq!(a.control_since, Some(T0));
+    assert_eq!(s.apply_due_control_levels(T0 + 10).await.unwrap(), 0);
+    assert_eq!(s.apply_due_control_levels(later).await.unwrap(), 1);
+    let a = s.area(k1).await.unwrap();
+    assert_eq!(a.control_level, Some(ControlLevel::Controlled));
+    assert_eq!(a.control_since, Some(later));
+    assert_eq!(
+        s.apply_due_control_levels(later + 5).await.unwrap(),
+        0,
+        "applied once"
+    );
+    let h = s.control_history(k1).await.unwrap();
+    assert_eq!(h.len(), 2);
+    assert_eq!(h[0].level, "controlled");
+    assert_eq!(h[1].reason, "阳性病例");
+}
+
+#[tokio::test]
+async fn agencies_keep_their_areas_and_categories() {
+    let db = TestDb::new().await;
+    let s = &db.store;
+    s.seed_categories().await.unwrap();
+    let (street, c1, c2, k1, _) = small_tree(s).await;
+    let input = AgencyInput {
+        name: "医疗保障组".into(),
+        kind: "medical_team".into(),
+        parent: None,
+        home_area: street,
+        is_forwarding_centre: false,
+        areas: vec![c1, c2],
+        categories: vec!["medical".into(), "medicine".into()],
+        active: true,
+    };
+    let id = s.insert_agency(&input, None, T0).await.unwrap();
+    let a = s.agency(id).await.unwrap();
+    assert_eq!(a.areas, vec![c1, c2]);
+    assert_eq!(
+        a.categories,
+        vec!["medical".to_string(), "medicine".to_string()]
+    );
+    let mut edit = input.clone();
+    edit.areas = vec![k1];
+    edit.categories = vec!["pet".into()];
+    edit.home_area = c1;
+    s.update_agency(id, &edit).await.unwrap();
+    let a = s.agency(id).await.unwrap();
+    assert_eq!(a.areas, vec![k1]);
+    assert_eq!(a.categories, vec!["pet".to_string()]);
+    let c1_path = s.area(c1).await.unwrap().path;
+    let c2_path = s.area(c2).await.unwrap().path;
+    assert_eq!(s.agencies_within(&[c1_path]).await.unwrap().len(), 1);
+    assert!(s.agencies_within(&[c2_path]).await.unwrap().is_empty());
+    // An unknown category is refused by the foreign key, and nothing changes.
+    let mut bad = edit.clone();
+    bad.categories = vec!["no_such".into()];
+    assert!(s.update_agency(id, &bad).await.unwrap_err().is_conflict());
+    assert_eq!(
+        s.agency(id).await.unwrap().categories,
+        vec!["pet".to_string()]
+    );
+    assert!(s
+        .update_agency(AgencyId(999), &edit)
+        .await
+        .unwrap_err()
+        .is_not_found());
+}
+
+#[tokio::test]
+async fn users_sessions_tokens_and_failures() {
+    let db = TestDb::new().await;
+    let s = &db.store;
+    let (_, c1, _, _, _) = small_tree(s).await;
+    let roles = Roles(vec![Role::Admin, Role::Agent]);
+    let id = s
+        .insert_user(
+            &NewUser {
+                login: "wang",
+                display_name: "王芳",
+                password_hash: "h1",
+                agency: None,
+                roles: &roles,
+                areas: &[c1],
+            },
+            T0,
+        )
+        .await
+        .unwrap();
+    let u = s.user_by_login("wang").await.unwrap().unwrap();
+    assert_eq!(u.id, id);
+    assert_eq!(u.roles, roles);
+    assert_eq!(u.areas.len(), 1);
+    assert_eq!(u.scope().paths, vec![s.area(c1).await.unwrap().path]);
+    let dup = s
+        .insert_user(
+            &NewUser {
+                login: "wang",
+                display_name: "另一个",
+                password_hash: "h",
+                agency: None,
+                roles: &roles,
+                areas: &[c1],
+            },
+            T0,
+        )
+        .await
+        .unwrap_err();
+    assert!(dup.is_conflict());
+    assert_eq!(
+        s.users().await.unwrap().len(),
+        1,
+        "the failed insert left nothing"
+    );
+
+    s.insert_session("tok", id, "csrf", T0, T0 + 1000)
+        .await
+        .unwrap();
+    let sess = s.session("tok").await.unwrap().unwrap();
+    assert_eq!(sess.user_id, id.0);
+    assert_eq!(sess.csrf_token, "csrf");
+    assert_eq!(s.delete_expired_sessions(T0 + 999).await.unwrap(), 0);
+    s.set_password_hash(id, "h2", T0).await.unwrap();
+    assert!(
+        s.session("tok").await.unwrap().is_none(),
+        "a new password ends sessions"
+    );
+    assert_eq!(s.user(id).await.unwrap().password_hash, "h2");
+
+    s.insert_api_token(id, "ci", "th", T0, None).await.unwrap();
+    assert_eq!(s.api_token_user("th", T0).await.unwrap(), Some(id));
+    s.set_user_active(id, false).await.unwrap();
+    assert_eq!(
+        s.api_token_user("th", T0).await.unwrap(),
+        None,
+        "disabling revokes tokens"
+    );
+    assert!(!s.user(id).await.unwrap().active);
+
+    for i in 0..3 {
+        s.record_login_failure("wang", T0 + i).await.unwrap();
+    }
+    assert_eq!(s.login_failures_since("wang", T0 - 1).await.unwrap(), 3);
+    assert_eq!(s.login_failures_since("wang", T0 + 1).await.unwrap(), 1);
+    s.clear_login_failures("wang").await.unwrap();
+    assert_eq!(s.login_failures_since("wang", 0).await.unwrap(), 0);
+    assert!(s.user(UserId(424242)).await.unwrap_err().is_not_found());
+}
+
+#[tokio::test]
+async fn audit_entries_are_filtered_by_area() {
+    let db = TestDb::new().await;
+    let s = &db.store;
+    let (_, c1, c2, _, _) = small_tree(s).await;
+    let p1 = s.area(c1).await.unwrap().path;
+    let p2 = s.area(c2).await.unwrap().path;
+    for (p, d) in [(&p1, "one"), (&p2, "two")] {
+        s.audit(
+            &NewAudit {
+                actor: None,
+                action: "area.rename",
+                target_kind: "area",
+                target_id: None,
+                area_path: Some(p.as_str()),
+                detail: d,
+            },
+            T0,
+        )
+        .await
+        .unwrap();
+    }
+    let e = s.audit_entries(&[p1.clone()], false, 10).await.unwrap();
+    assert_eq!(e.len(), 1);
+    assert_eq!(e[0].detail, "one");
+    let parent =
+        AreaPath::from_stored(p1.as_str().rsplitn(3, '/').nth(2).unwrap().to_string() + "/");
+    assert_eq!(
+        s.audit_entries(&[parent], false, 10).await.unwrap().len(),
+        2
+    );
+}
+
+#[tokio::test]
+async fn leases_are_exclusive_until_they_expire() {
+    let db = TestDb::new().await;
+    let s = &db.store;
+    assert!(s.try_lease("job", "a", T0, T0 + 100).await.unwrap());
+    assert!(!s.try_lease("job", "b", T0 + 1, T0 + 101).await.unwrap());
+    assert!(
+        s.try_lease("job", "a", T0 + 2, T0 + 102).await.unwrap(),
+        "holder renews"
+    );
+    assert!(
+        s.try_lease("job", "b", T0 + 103, T0 + 203).await.unwrap(),
+        "expired lease is taken"
+    );
+}
+
+#[tokio::test]
+async fn the_demo_street_loads_once() {
+    let db = TestDb::new().await;
+    let s = &db.store;
+    let street = yihaotai_domain::demo::demo_street();
+    let hashes: Vec<String> = street
+        .users
+        .iter()
+        .map(|u| format!("hash-{}", u.login))
+        .collect();
+    let first = s.load_demo(&street, &hashes, T0).await.unwrap();
+    match first {
+        DemoLoad::Loaded {
+            households,
+            residents,
+            ..
+        } => {
+            assert_eq!(households, 2216);
+            assert!((5700..=6300).contains(&residents));
+        }
+        DemoLoad::AlreadyPresent => panic!("first load must load"),
+    }
+    assert_eq!(
+        s.load_demo(&street, &hashes, T0).await.unwrap(),
+        DemoLoad::AlreadyPresent
+    );
+    let all = s.all_areas().await.unwrap();
+    assert_eq!(all.len(), street.areas.len(), "second load added nothing");
+    let qingshi = s.area_by_demo_key("qingshi").await.unwrap().unwrap();
+    let liuan = s.area_by_demo_key("liuan").await.unwrap().unwrap();
+    let f1 = s.population_within(&[qingshi.path.clone()]).await.unwrap();
+    let f2 = s.population_within(&[liuan.path.clone()]).await.unwrap();
+    assert_eq!(f1.households + f2.households, 2216);
+    assert!(f1.households > 0 && f2.households > 0);
+    let sec = s.user_by_login("qingshi").await.unwrap().unwrap();
+    assert_eq!(sec.scope().paths, vec![qingshi.path]);
+    assert_eq!(sec.password_hash, "hash-qingshi");
+    let sealed = all
+        .iter()
+        .filter(|a| a.kind == AreaKind::Compound && a.control_level == Some(ControlLevel::Sealed))
+        .count();
+    assert_eq!(sealed, 1);
+}
+
+fn new_ticket(
+    content: &str,
+    household: Option<i64>,
+) -> (
+    yihaotai_domain::ticket::Ticket,
+    Vec<yihaotai_domain::ticket::Event>,
+) {
+    use yihaotai_domain::ticket::*;
+    use yihaotai_domain::vocab::*;
+    let actor = Actor {
+        user: None,
+        agency: None,
+        roles: Roles(vec![Role::Agent]),
+    };
+    let events = register(
+        NewTicket {
+            channel: Channel::Wechat,
+            request_type: RequestType::Help,
+            category: Category::parse("supplies").unwrap(),
+            urgency: Urgency::Normal,
+            epidemic_related: true,
+            confidential: false,
+            caller_name: None,
+            caller_phone: None,
+            household: household.map(yihaotai_domain::HouseholdId),
+            area: None,
+            content: content.into(),
+            disposition: Disposition::Dispatch,
+        },
+        &actor,
+        jiff::Timestamp::from_millisecond(T0).unwrap(),
+        &Policy::default(),
+    )
+    .unwrap();
+    (Ticket::from_events(&events).unwrap(), events)
+}
+
+#[tokio::test]
+async fn concurrent_intakes_get_distinct_numbers_and_one_failure_spoils_nothing() {
+    use yihaotai_store::tickets::NewTicketRecord;
+    let db = TestDb::new().await;
+    let s = db.store.clone();
+    s.seed_categories().await.unwrap();
+    let mut tasks = Vec::new();
+    for i in 0..120 {
+        let s = s.clone();
+        tasks.push(tokio::spawn(async move {
+            // Every tenth names a household that does not exist: its foreign key fails.
+            let bad = i % 10 == 9;
+            let (t, ev) = new_ticket(&format!("第{i}户需要蔬菜"), bad.then_some(999_999));
+            let r = s
+                .insert_ticket(&NewTicketRecord {
+                    ticket: &t,
+                    events: &ev,
+                    area_path: "/1/",
+                    day: "20261123",
+                    search_text: "蔬菜",
+                    suggestion: "",
+                })
+                .await;
+            (bad, r)
+        }));
+    }
+    let mut numbers = std::collections::HashSet::new();
+    for t in tasks {
+        let (bad, r) = t.await.unwrap();
+        match (bad, r) {
+            (false, Ok((id, number))) => {
+                assert!(numbers.insert(number.clone()), "duplicate number {number}");
+                let rec = s.ticket(id).await.unwrap();
+                assert_eq!(rec.number, number);
+                assert_eq!(s.ticket_events(id).await.unwrap().len(), 1);
+            }
+            (true, Err(e)) => assert!(e.is_conflict(), "{e:?}"),
+            (bad, r) => panic!("bad={bad} gave {r:?}"),
+        }
+    }
+    assert_eq!(numbers.len(), 108);
+    assert_eq!(s.count_tickets().await.unwrap(), 108);
+    assert!(numbers.contains("YHT20261123-000001"));
+}

@@ -1,0 +1,113 @@
+//! The JSON API under `/api/v1`: bearer-token or session callers, problem-details errors,
+//! RFC 3339 timestamps.
+
+pub mod admin;
+pub mod tickets;
+pub mod triage;
+
+use crate::error::AppError;
+use crate::extract::ApiCaller;
+use crate::AppState;
+use axum::extract::{FromRequest, Request};
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::de::DeserializeOwned;
+use yihaotai_domain::vocab::Lang;
+use yihaotai_service::ServiceError;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/me", get(me))
+        .merge(admin::router())
+        .merge(tickets::router())
+        .merge(triage::router())
+}
+
+/// A JSON body whose errors come back as problem details naming the fault.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = AppError;
+    async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
+        let lang = req
+            .headers()
+            .get(axum::http::header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split([',', ';']).next())
+            .and_then(Lang::parse)
+            .unwrap_or_default();
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(v)) => Ok(ApiJson(v)),
+            Err(rej) => {
+                let detail = rej.body_text();
+                Err(AppError::api(
+                    ServiceError::invalid(
+                        "body",
+                        format!("请求内容不是有效的JSON：{detail}"),
+                        format!("the request body is not valid JSON for this call: {detail}"),
+                    ),
+                    lang,
+                ))
+            }
+        }
+    }
+}
+
+/// RFC 3339 with the China offset, the API's one time format.
+pub fn rfc3339(ms: i64) -> String {
+    jiff::Timestamp::from_millisecond(ms)
+        .map(|t| {
+            t.to_zoned(jiff::tz::TimeZone::fixed(jiff::tz::offset(8)))
+                .strftime("%Y-%m-%dT%H:%M:%S%:z")
+                .to_string()
+        })
+        .unwrap_or_default()
+}
+
+pub fn parse_rfc3339(field: &str, s: &str) -> Result<i64, ServiceError> {
+    s.parse::<jiff::Timestamp>()
+        .map(|t| t.as_millisecond())
+        .map_err(|_| {
+            ServiceError::invalid(
+                field,
+                format!("时间“{s}”无效，应为RFC 3339格式，如 2026-11-23T20:00:00+08:00"),
+                format!("'{s}' is not an RFC 3339 time such as 2026-11-23T20:00:00+08:00"),
+            )
+        })
+}
+
+#[derive(serde::Serialize)]
+struct Me {
+    id: i64,
+    login: String,
+    display_name: String,
+    roles: Vec<&'static str>,
+    agency_id: Option<i64>,
+    areas: Vec<yihaotai_service::model::UserArea>,
+}
+
+async fn me(caller: ApiCaller) -> Json<serde_json::Value> {
+    let u = caller.user;
+    Json(
+        serde_json::to_value(Me {
+            id: u.id.0,
+            login: u.login,
+            display_name: u.display_name,
+            roles: u.roles.0.iter().map(|r| r.code()).collect(),
+            agency_id: u.agency_id.map(|a| a.0),
+            areas: u.areas,
+        })
+        .unwrap_or_default(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn rfc3339_round_trip() {
+        let s = super::rfc3339(1_795_000_000_000);
+        assert!(s.ends_with("+08:00"), "{s}");
+        assert_eq!(super::parse_rfc3339("t", &s).unwrap(), 1_795_000_000_000);
+        assert!(super::parse_rfc3339("t", "yesterday").is_err());
+    }
+}

@@ -1,0 +1,462 @@
+//! Work orders over JSON: intake, one ticket with its timeline, the queues and search, one
+//! route per lifecycle command, and the logged reveal of a caller's number. Lists and
+//! tickets carry masked phone numbers only; the full number needs a reason and is audited.
+
+mod commands;
+mod render;
+
+use super::{parse_rfc3339, ApiJson};
+use crate::error::AppError;
+use crate::extract::ApiCaller;
+use crate::AppState;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{DefaultBodyLimit, Path, RawQuery, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use render::{row_json, ticket_json, view_json};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+use yihaotai_domain::role::Role;
+use yihaotai_domain::ticket::{DispatchMode, Disposition, EmergencyService, Status};
+use yihaotai_domain::vocab::{Category, Channel, Lang, RequestType, UnknownCode, Urgency};
+use yihaotai_domain::{AgencyId, AreaId, HouseholdId, TicketId};
+use yihaotai_service::tickets::{IntakeInput, Queue, SearchQuery};
+use yihaotai_service::{ServiceError, User};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/tickets", get(list).post(intake))
+        .route("/tickets/{id}", get(show))
+        .route("/tickets/{id}/reveal-phone", post(reveal_phone))
+        .route(
+            "/tickets/{id}/{command}",
+            post(commands::command).layer(DefaultBodyLimit::max(commands::COMMAND_LIMIT)),
+        )
+}
+
+// --- shared helpers ---------------------------------------------------------------------
+
+/// A problem-details answer for faults that are not a service error (an unknown command,
+/// a body over the size limit), shaped like [`AppError`]'s.
+pub(crate) fn problem(status: StatusCode, detail: String, field: Option<&str>) -> Response {
+    let body = json!({
+        "type": "about:blank",
+        "title": status.canonical_reason().unwrap_or("error"),
+        "status": status.as_u16(),
+        "detail": detail,
+        "field": field,
+    });
+    let mut resp = (status, Json(body)).into_response();
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/problem+json"),
+    );
+    resp
+}
+
+/// A refusal already rendered as problem details; boxed, since a `Response` is too large
+/// to carry in every `Result`.
+pub(crate) struct Refusal(Box<Response>);
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        *self.0
+    }
+}
+
+impl From<Response> for Refusal {
+    fn from(r: Response) -> Refusal {
+        Refusal(Box::new(r))
+    }
+}
+
+impl From<AppError> for Refusal {
+    fn from(e: AppError) -> Refusal {
+        Refusal(Box::new(e.into_response()))
+    }
+}
+
+/// A JSON body read as bytes, so that an empty body means `{}`, an oversized one is a
+/// 413 naming the limit, and invalid JSON or UTF-8 is a 422 naming the body.
+pub(crate) fn json_body<T: DeserializeOwned>(
+    body: Result<Bytes, BytesRejection>,
+    limit: usize,
+    lang: Lang,
+) -> Result<T, Refusal> {
+    let bytes = match body {
+        Ok(b) => b,
+        Err(rej) if rej.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            let kb = limit / 1024;
+            return Err(Refusal::from(problem(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                match lang {
+                    Lang::Zh => format!("请求内容过大：上限为 {kb} KB，请删减后重试"),
+                    Lang::En => format!("the request body is too large: the limit is {kb} KB"),
+                },
+                Some("body"),
+            )));
+        }
+        Err(rej) => {
+            return Err(Refusal::from(problem(
+                StatusCode::BAD_REQUEST,
+                match lang {
+                    Lang::Zh => format!("无法读取请求内容：{}", rej.body_text()),
+                    Lang::En => format!("the request body could not be read: {}", rej.body_text()),
+                },
+                Some("body"),
+            )))
+        }
+    };
+    let src: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
+        b"{}"
+    } else {
+        &bytes
+    };
+    serde_json::from_slice(src).map_err(|e| {
+        AppError::api(
+            ServiceError::invalid(
+                "body",
+                format!("请求内容不是有效的JSON（须为UTF-8编码）：{e}"),
+                format!("the request body is not valid JSON (UTF-8) for this call: {e}"),
+            ),
+            lang,
+        )
+        .into()
+    })
+}
+
+fn vocab_err(e: UnknownCode) -> ServiceError {
+    ServiceError::invalid(e.field, e.localized(Lang::Zh), e.localized(Lang::En))
+}
+
+/// Desk staff see who called even on confidential tickets. Mirrors the service's own rule
+/// (its `access` module is private) so that list rows hide the household as they hide the
+/// phone.
+fn is_desk(user: &User) -> bool {
+    user.roles
+        .any(&[Role::Admin, Role::Agent, Role::Dispatcher, Role::Leader])
+}
+
+// --- intake -----------------------------------------------------------------------------
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct IntakeBody {
+    channel: String,
+    request_type: String,
+    category: String,
+    urgency: String,
+    #[serde(default)]
+    epidemic_related: bool,
+    #[serde(default)]
+    confidential: bool,
+    #[serde(default)]
+    caller_name: Option<String>,
+    #[serde(default)]
+    caller_phone: Option<String>,
+    #[serde(default)]
+    household_id: Option<i64>,
+    #[serde(default)]
+    area_id: Option<i64>,
+    content: String,
+    #[serde(default)]
+    disposition: Option<DispositionBody>,
+    #[serde(default)]
+    dispatch_to: Option<DispatchTo>,
+    #[serde(default)]
+    suggestion: Option<Map<String, Value>>,
+}
+
+#[derive(Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+enum DispositionBody {
+    Dispatch,
+    AnswerAndClose {
+        answer: String,
+    },
+    TransferEmergency {
+        service: String,
+        #[serde(default)]
+        note: String,
+    },
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DispatchTo {
+    agency_id: i64,
+    #[serde(default)]
+    mode: Option<String>,
+}
+
+fn mode_of(m: Option<&str>) -> Result<DispatchMode, ServiceError> {
+    m.map(DispatchMode::parse)
+        .transpose()
+        .map(|m| m.unwrap_or(DispatchMode::Direct))
+        .map_err(vocab_err)
+}
+
+impl IntakeBody {
+    fn input(self) -> Result<IntakeInput, ServiceError> {
+        let disposition = match self.disposition {
+            None | Some(DispositionBody::Dispatch) => Disposition::Dispatch,
+            Some(DispositionBody::AnswerAndClose { answer }) => {
+                Disposition::AnswerAndClose { answer }
+            }
+            Some(DispositionBody::TransferEmergency { service, note }) => {
+                Disposition::TransferEmergency {
+                    service: EmergencyService::parse(&service).map_err(vocab_err)?,
+                    note,
+                }
+            }
+        };
+        let dispatch_to = match self.dispatch_to {
+            None => None,
+            Some(d) => Some((AgencyId(d.agency_id), mode_of(d.mode.as_deref())?)),
+        };
+        Ok(IntakeInput {
+            channel: Channel::parse(&self.channel).map_err(vocab_err)?,
+            request_type: RequestType::parse(&self.request_type).map_err(vocab_err)?,
+            category: self.category,
+            urgency: Urgency::parse(&self.urgency).map_err(vocab_err)?,
+            epidemic_related: self.epidemic_related,
+            confidential: self.confidential,
+            caller_name: self.caller_name,
+            caller_phone: self.caller_phone,
+            household: self.household_id.map(HouseholdId),
+            area: self.area_id.map(AreaId),
+            content: self.content,
+            disposition,
+            dispatch_to,
+            suggestion: self.suggestion.map(|s| Value::Object(s).to_string()),
+        })
+    }
+}
+
+async fn intake(
+    State(s): State<AppState>,
+    c: ApiCaller,
+    ApiJson(b): ApiJson<IntakeBody>,
+) -> Result<Response, AppError> {
+    let r = async {
+        let input = b.input()?;
+        s.service.intake(&c.user, input).await
+    }
+    .await
+    .map_err(|e| AppError::api(e, c.lang))?;
+    let rec = r.record;
+    let location = format!("/api/v1/tickets/{}", rec.id.0);
+    // Intake is desk work, and desk staff always see who called.
+    let mut resp = (StatusCode::CREATED, Json(ticket_json(&rec, true))).into_response();
+    if let Ok(v) = HeaderValue::from_str(&location) {
+        resp.headers_mut().insert(header::LOCATION, v);
+    }
+    Ok(resp)
+}
+
+// --- reading ----------------------------------------------------------------------------
+
+/// Ids in paths that are not numbers name nothing: 404, as for a ticket out of scope.
+fn ticket_id(raw: &str) -> Result<TicketId, ServiceError> {
+    raw.parse().map_err(|_| ServiceError::NotFound)
+}
+
+async fn show(
+    State(s): State<AppState>,
+    c: ApiCaller,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, AppError> {
+    let v = async { s.service.ticket_view(&c.user, ticket_id(&id)?).await }
+        .await
+        .map_err(|e| AppError::api(e, c.lang))?;
+    Ok(Json(view_json(&v)))
+}
+
+/// The list's query string; everything is text so that each bad value is reported under
+/// its own parameter name.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct ListParams {
+    queue: Option<String>,
+    q: Option<String>,
+    status: Option<String>,
+    urgency: Option<String>,
+    category: Option<String>,
+    area_id: Option<String>,
+    agency_id: Option<String>,
+    overdue: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    after: Option<String>,
+    limit: Option<String>,
+}
+
+fn present(v: &Option<String>) -> Option<&str> {
+    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
+fn bad_param(field: &str, value: &str, zh_want: &str, en_want: &str) -> ServiceError {
+    ServiceError::invalid(
+        field,
+        format!("参数“{value}”无效，应为{zh_want}"),
+        format!("'{value}' is not valid here; expected {en_want}"),
+    )
+}
+
+fn parse_id(field: &str, v: &str) -> Result<i64, ServiceError> {
+    v.parse()
+        .map_err(|_| bad_param(field, v, "数字编号", "a numeric id"))
+}
+
+const DEFAULT_LIMIT: i64 = 50;
+
+impl ListParams {
+    async fn queue(&self, s: &AppState, user: &User) -> Result<(Queue, i64), ServiceError> {
+        let limit = match present(&self.limit) {
+            None => DEFAULT_LIMIT,
+            Some(l) => match l.parse::<i64>() {
+                Ok(n) if (1..=200).contains(&n) => n,
+                _ => {
+                    return Err(bad_param(
+                        "limit",
+                        l,
+                        "1到200之间的整数",
+                        "an integer 1-200",
+                    ))
+                }
+            },
+        };
+        let status = present(&self.status)
+            .map(|x| Status::parse(x).map(|s| s.code()))
+            .transpose()
+            .map_err(vocab_err)?;
+        let urgency = present(&self.urgency)
+            .map(|x| Urgency::parse(x).map(|u| u.code()))
+            .transpose()
+            .map_err(vocab_err)?;
+        let category = present(&self.category)
+            .map(|x| {
+                Category::parse(x)
+                    .map(|c| c.as_str().to_string())
+                    .map_err(|_| bad_param("category", x, "类别代码", "a category code"))
+            })
+            .transpose()?;
+        let overdue = match present(&self.overdue) {
+            None => None,
+            Some("true" | "1" | "yes") => Some(true),
+            Some("false" | "0" | "no") => Some(false),
+            Some(x) => return Err(bad_param("overdue", x, "true 或 false", "true or false")),
+        };
+        let from = present(&self.from)
+            .map(|x| parse_rfc3339("from", x))
+            .transpose()?;
+        let to = present(&self.to)
+            .map(|x| parse_rfc3339("to", x))
+            .transpose()?;
+        let area_id = present(&self.area_id)
+            .map(|x| parse_id("area_id", x))
+            .transpose()?;
+        let agency = present(&self.agency_id)
+            .map(|x| parse_id("agency_id", x).map(AgencyId))
+            .transpose()?;
+        let q = match present(&self.queue).unwrap_or("search") {
+            "dispatch" => Queue::Dispatch,
+            "inbox_to_accept" => Queue::InboxToAccept,
+            "inbox_in_progress" => Queue::InboxInProgress,
+            "inbox_overdue" => Queue::InboxOverdue,
+            "overdue" => Queue::Overdue,
+            "supervision" => Queue::Supervision,
+            "callback" => Queue::Callback,
+            "search" => {
+                let area_path = match area_id {
+                    None => None,
+                    Some(a) => Some(
+                        s.service
+                            .area_for(user, AreaId(a))
+                            .await
+                            .map_err(|_| {
+                                bad_param("area_id", &a.to_string(), "您负责的区域", "an area you serve")
+                            })?
+                            .path
+                            .as_str()
+                            .to_string(),
+                    ),
+                };
+                Queue::Search(SearchQuery {
+                    text: present(&self.q).unwrap_or("").to_string(),
+                    status,
+                    urgency,
+                    category,
+                    area_path,
+                    agency,
+                    overdue,
+                    from,
+                    to,
+                })
+            }
+            other => {
+                return Err(bad_param(
+                    "queue",
+                    other,
+                    "dispatch、inbox_to_accept、inbox_in_progress、inbox_overdue、overdue、supervision、callback 或 search",
+                    "one of dispatch, inbox_to_accept, inbox_in_progress, inbox_overdue, overdue, supervision, callback, search",
+                ))
+            }
+        };
+        Ok((q, limit))
+    }
+}
+
+async fn list(
+    State(s): State<AppState>,
+    c: ApiCaller,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<Value>, AppError> {
+    let page = async {
+        let params: ListParams =
+            serde_urlencoded::from_str(raw.as_deref().unwrap_or("")).map_err(|e| {
+                ServiceError::invalid(
+                    "query",
+                    format!("查询参数无效：{e}"),
+                    format!("the query string is not valid: {e}"),
+                )
+            })?;
+        let (q, limit) = params.queue(&s, &c.user).await?;
+        s.service
+            .queue(&c.user, &q, present(&params.after), limit)
+            .await
+    }
+    .await
+    .map_err(|e| AppError::api(e, c.lang))?;
+    let desk = is_desk(&c.user);
+    Ok(Json(json!({
+        "tickets": page.rows.iter().map(|r| row_json(r, desk)).collect::<Vec<_>>(),
+        "next": page.next,
+    })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RevealBody {
+    reason: String,
+}
+
+async fn reveal_phone(
+    State(s): State<AppState>,
+    c: ApiCaller,
+    Path(id): Path<String>,
+    ApiJson(b): ApiJson<RevealBody>,
+) -> Result<Json<Value>, AppError> {
+    let phone = async {
+        s.service
+            .reveal_phone(&c.user, ticket_id(&id)?, &b.reason)
+            .await
+    }
+    .await
+    .map_err(|e| AppError::api(e, c.lang))?;
+    Ok(Json(json!({ "phone": phone })))
+}

@@ -1,0 +1,105 @@
+//! The web layer's error: HTML for pages, JSON problem details for the API. 5xx are logged
+//! with their source; the client never sees internals.
+
+use crate::i18n::Tr;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use yihaotai_domain::vocab::Lang;
+use yihaotai_service::ServiceError;
+
+/// Where the error is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Face {
+    Page,
+    Api,
+}
+
+#[derive(Debug)]
+pub struct AppError {
+    pub error: ServiceError,
+    pub lang: Lang,
+    pub face: Face,
+}
+
+impl AppError {
+    pub fn page(error: ServiceError, lang: Lang) -> AppError {
+        AppError {
+            error,
+            lang,
+            face: Face::Page,
+        }
+    }
+    pub fn api(error: ServiceError, lang: Lang) -> AppError {
+        AppError {
+            error,
+            lang,
+            face: Face::Api,
+        }
+    }
+}
+
+#[derive(askama::Template)]
+#[template(path = "errors/error.html")]
+struct ErrorPage {
+    t: Tr,
+    status: u16,
+    message: String,
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let status =
+            StatusCode::from_u16(self.error.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        if status.is_server_error() {
+            tracing::error!(error = ?self.error, "request failed");
+        }
+        let message = self.error.localized(self.lang);
+        match self.face {
+            Face::Page => {
+                if status == StatusCode::UNAUTHORIZED {
+                    return Redirect::to("/login?expired=1").into_response();
+                }
+                let page = ErrorPage {
+                    t: Tr::new(self.lang),
+                    status: status.as_u16(),
+                    message,
+                };
+                (status, crate::render::html(&page)).into_response()
+            }
+            Face::Api => {
+                let field = match &self.error {
+                    ServiceError::Invalid { field, .. } => Some(field.clone()),
+                    _ => None,
+                };
+                let body = serde_json::json!({
+                    "type": "about:blank",
+                    "title": status.canonical_reason().unwrap_or("error"),
+                    "status": status.as_u16(),
+                    "detail": message,
+                    "field": field,
+                });
+                let mut resp = (status, axum::Json(body)).into_response();
+                resp.headers_mut().insert(
+                    axum::http::header::CONTENT_TYPE,
+                    axum::http::HeaderValue::from_static("application/problem+json"),
+                );
+                resp
+            }
+        }
+    }
+}
+
+/// Renders a full error page with a given status, for handlers that fail before a
+/// service call (e.g. a malformed form).
+pub fn bad_request_page(lang: Lang, message: String) -> Response {
+    let page = ErrorPage {
+        t: Tr::new(lang),
+        status: 400,
+        message,
+    };
+    (
+        StatusCode::BAD_REQUEST,
+        Html(crate::render::html_string(&page)),
+    )
+        .into_response()
+}

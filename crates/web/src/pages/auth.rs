@@ -1,0 +1,250 @@
+//! Logging in and out, and switching the interface language.
+
+use crate::extract::{LangPref, Staff, LANG_COOKIE, PRELOGIN_COOKIE, SESSION_COOKIE};
+use crate::i18n::Tr;
+use crate::AppState;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use axum_extra::extract::cookie::{Cookie, SameSite};
+use axum_extra::extract::CookieJar;
+use yihaotai_domain::vocab::Lang;
+use yihaotai_service::auth::{random_hex, same_secret};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/login", get(login_page).post(login_submit))
+        .route("/logout", post(logout))
+        .route("/lang/{code}", get(switch_lang))
+}
+
+#[derive(askama::Template)]
+#[template(path = "auth/login.html")]
+struct LoginPage {
+    t: Tr,
+    csrf: String,
+    next: String,
+    login: String,
+    error: Option<String>,
+    notice: String,
+}
+
+#[derive(serde::Deserialize, Default)]
+struct LoginQuery {
+    next: Option<String>,
+    expired: Option<String>,
+    out: Option<String>,
+}
+
+/// Only same-site paths may be redirected to after login.
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        _ => "/".to_string(),
+    }
+}
+
+fn cookie(
+    name: &'static str,
+    value: String,
+    secure: bool,
+    max_age_s: i64,
+    http_only: bool,
+) -> Cookie<'static> {
+    Cookie::build((name, value))
+        .path("/")
+        .http_only(http_only)
+        .same_site(SameSite::Lax)
+        .secure(secure)
+        .max_age(time_secs(max_age_s))
+        .build()
+}
+
+fn time_secs(s: i64) -> cookie::time::Duration {
+    cookie::time::Duration::seconds(s)
+}
+
+async fn login_page(
+    State(state): State<AppState>,
+    LangPref(lang): LangPref,
+    jar: CookieJar,
+    Query(q): Query<LoginQuery>,
+) -> Response {
+    let token = jar
+        .get(PRELOGIN_COOKIE)
+        .map(|c| c.value().to_string())
+        .filter(|v| v.len() == 48)
+        .unwrap_or_else(|| random_hex(24));
+    let t = Tr::new(lang);
+    let notice = if q.expired.is_some() {
+        t.t("login.expired").to_string()
+    } else if q.out.is_some() {
+        t.t("login.logged_out").to_string()
+    } else {
+        String::new()
+    };
+    let page = LoginPage {
+        t,
+        csrf: token.clone(),
+        next: safe_next(q.next.as_deref()),
+        login: String::new(),
+        error: None,
+        notice,
+    };
+    let jar = jar.add(cookie(
+        PRELOGIN_COOKIE,
+        token,
+        state.web.secure_cookies,
+        3600,
+        true,
+    ));
+    (jar, crate::render::html(&page)).into_response()
+}
+
+#[derive(serde::Deserialize)]
+struct LoginForm {
+    #[serde(rename = "_csrf", default)]
+    csrf: String,
+    #[serde(default)]
+    login: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    next: String,
+}
+
+async fn login_submit(
+    State(state): State<AppState>,
+    LangPref(lang): LangPref,
+    jar: CookieJar,
+    Form(f): Form<LoginForm>,
+) -> Response {
+    let expected = jar.get(PRELOGIN_COOKIE).map(|c| c.value().to_string());
+    let fail = |jar: CookieJar, msg: String, status: axum::http::StatusCode| {
+        let token = expected.clone().unwrap_or_else(|| random_hex(24));
+        let page = LoginPage {
+            t: Tr::new(lang),
+            csrf: token.clone(),
+            next: safe_next(Some(&f.next)),
+            login: f.login.chars().take(64).collect(),
+            error: Some(msg),
+            notice: String::new(),
+        };
+        let jar = jar.add(cookie(
+            PRELOGIN_COOKIE,
+            token,
+            state.web.secure_cookies,
+            3600,
+            true,
+        ));
+        (status, jar, crate::render::html(&page)).into_response()
+    };
+    match &expected {
+        Some(e) if same_secret(e, &f.csrf) => {}
+        _ => {
+            let msg = crate::extract::csrf_error().localized(lang);
+            return fail(jar, msg, axum::http::StatusCode::FORBIDDEN);
+        }
+    }
+    match state.service.login(&f.login, &f.password).await {
+        Ok(s) => {
+            let ttl_s = (s.expires_at - state.service.now()) / 1000;
+            let jar = jar
+                .remove(Cookie::build(PRELOGIN_COOKIE).path("/").build())
+                .add(cookie(
+                    SESSION_COOKIE,
+                    s.token.expose().to_string(),
+                    state.web.secure_cookies,
+                    ttl_s,
+                    true,
+                ));
+            (jar, Redirect::to(&safe_next(Some(&f.next)))).into_response()
+        }
+        Err(e) => {
+            let status = axum::http::StatusCode::from_u16(e.status())
+                .unwrap_or(axum::http::StatusCode::UNAUTHORIZED);
+            fail(jar, e.localized(lang), status)
+        }
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct CsrfOnly {
+    #[serde(rename = "_csrf", default)]
+    csrf: String,
+}
+
+async fn logout(
+    State(state): State<AppState>,
+    staff: Staff,
+    jar: CookieJar,
+    Form(f): Form<CsrfOnly>,
+) -> Response {
+    if !same_secret(&f.csrf, &staff.csrf) {
+        return crate::error::AppError::page(crate::extract::csrf_error(), staff.lang)
+            .into_response();
+    }
+    if let Some(c) = jar.get(SESSION_COOKIE) {
+        if let Err(e) = state.service.logout(c.value()).await {
+            return crate::error::AppError::page(e, staff.lang).into_response();
+        }
+    }
+    let jar = jar.remove(Cookie::build(SESSION_COOKIE).path("/").build());
+    (jar, Redirect::to("/login?out=1")).into_response()
+}
+
+#[derive(serde::Deserialize)]
+struct LangQuery {
+    next: Option<String>,
+}
+
+async fn switch_lang(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    Path(code): Path<String>,
+    Query(q): Query<LangQuery>,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    let lang = Lang::parse(&code).unwrap_or_default();
+    // Back to the page the switch was clicked on, when it was one of ours.
+    let back = q.next.or_else(|| {
+        headers
+            .get(axum::http::header::REFERER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(url_path)
+    });
+    let jar = jar.add(cookie(
+        LANG_COOKIE,
+        lang.code().to_string(),
+        state.web.secure_cookies,
+        365 * 24 * 3600,
+        false,
+    ));
+    (jar, Redirect::to(&safe_next(back.as_deref()))).into_response()
+}
+
+/// The path and query of an absolute URL, for same-site redirects.
+fn url_path(u: &str) -> Option<String> {
+    let rest = u.split_once("://")?.1;
+    let i = rest.find('/')?;
+    Some(rest[i..].to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_is_same_site_only() {
+        assert_eq!(safe_next(Some("/admin/areas")), "/admin/areas");
+        assert_eq!(safe_next(Some("//evil.example/")), "/");
+        assert_eq!(safe_next(Some("https://evil.example/")), "/");
+        assert_eq!(safe_next(Some("/\\evil")), "/");
+        assert_eq!(safe_next(None), "/");
+        assert_eq!(
+            url_path("http://127.0.0.1:8080/admin?x=1").as_deref(),
+            Some("/admin?x=1")
+        );
+    }
+}

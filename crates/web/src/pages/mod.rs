@@ -1,0 +1,112 @@
+//! Staff pages, one module per page group. Every handler takes a `Staff` (or a
+//! `CsrfForm`), so no page is reachable without a live session.
+
+pub mod admin_agencies;
+pub mod admin_areas;
+pub mod admin_users;
+pub mod auth;
+pub mod home;
+pub mod tickets;
+pub mod triage;
+
+use crate::AppState;
+use axum::http::header;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::Router;
+use yihaotai_domain::role::Role;
+
+/// What the layout needs to draw the header.
+pub struct Nav {
+    pub name: String,
+    pub is_admin: bool,
+    /// Records requests, dispatches, calls back: agents, dispatchers, leaders, admins.
+    pub is_desk: bool,
+    /// Works an agency's inbox.
+    pub is_handler: bool,
+    /// Sees the alarm for critical tickets nobody accepted in time.
+    pub is_leader: bool,
+    pub csrf: String,
+    pub active: &'static str,
+    pub error: Option<String>,
+    pub saved: bool,
+}
+
+impl Nav {
+    pub fn new(staff: &crate::extract::Staff, active: &'static str) -> Nav {
+        let roles = &staff.user.roles;
+        Nav {
+            name: staff.user.display_name.clone(),
+            is_admin: roles.is_admin(),
+            is_desk: roles.any(&[Role::Admin, Role::Agent, Role::Dispatcher, Role::Leader]),
+            is_handler: roles.has(Role::Handler) && staff.user.agency_id.is_some(),
+            is_leader: roles.any(&[Role::Admin, Role::Leader]),
+            csrf: staff.csrf.clone(),
+            active,
+            error: None,
+            saved: false,
+        }
+    }
+    pub fn with_error(mut self, e: Option<String>) -> Nav {
+        self.error = e;
+        self
+    }
+    pub fn with_saved(mut self, saved: bool) -> Nav {
+        self.saved = saved;
+        self
+    }
+}
+
+/// `?saved=1` after a successful form post.
+#[derive(serde::Deserialize, Default)]
+pub struct SavedFlag {
+    #[serde(default)]
+    pub saved: Option<String>,
+}
+
+impl SavedFlag {
+    pub fn is_set(&self) -> bool {
+        self.saved.is_some()
+    }
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .merge(auth::router())
+        .merge(home::router())
+        .merge(admin_areas::router())
+        .merge(admin_agencies::router())
+        .merge(admin_users::router())
+        .merge(tickets::router())
+        .merge(triage::router())
+        .route("/static/app.css", get(css))
+        .route("/static/app.js", get(js))
+}
+
+async fn css() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../static/app.css"),
+    )
+}
+
+async fn js() -> impl IntoResponse {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../static/app.js"),
+    )
+}
+
+/// Splits "a, b，c" into trimmed non-empty parts.
+pub fn split_list(s: &str) -> Vec<String> {
+    s.split([',', '，', '、'])
+        .map(|p| p.trim().to_string())
+        .filter(|p| !p.is_empty())
+        .collect()
+}

@@ -1,0 +1,382 @@
+//! One ticket: its header, caller, content, deadlines and whole timeline, with the forms of
+//! the commands that fit its state and the viewer's role; and the logged phone reveal.
+
+use super::{due, is_user_error, page_err, status_label, Categories, Due};
+use crate::error::AppError;
+use crate::extract::{CsrfForm, Staff};
+use crate::i18n::Tr;
+use crate::pages::{Nav, SavedFlag};
+use crate::AppState;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use std::collections::HashMap;
+use yihaotai_domain::ticket::{
+    Clock, Closure, CommandKind, DispatchMode, Event, Satisfaction, Solved, Status,
+};
+use yihaotai_domain::{AgencyId, TicketId};
+use yihaotai_service::ServiceError;
+
+type Choice = (&'static str, &'static str);
+
+/// Which command forms to draw: allowed by role, and fitting the ticket's state.
+#[derive(Default)]
+struct Can {
+    dispatch: bool,
+    accept: bool,
+    contact: bool,
+    request_return: bool,
+    review_return: bool,
+    request_extension: bool,
+    review_extension: bool,
+    resolve: bool,
+    callback: bool,
+    reopen: bool,
+    escalate: bool,
+    supervise: bool,
+    merge: bool,
+    cancel: bool,
+    note: bool,
+}
+
+impl Can {
+    fn any_action(&self) -> bool {
+        self.dispatch
+            || self.accept
+            || self.contact
+            || self.request_return
+            || self.review_return
+            || self.request_extension
+            || self.review_extension
+            || self.resolve
+            || self.callback
+            || self.reopen
+    }
+    fn any_review(&self) -> bool {
+        self.escalate || self.supervise || self.merge || self.cancel
+    }
+}
+
+struct TimelineRow {
+    at: String,
+    code: String,
+    label: String,
+    actor: String,
+    agency: String,
+    detail: String,
+}
+
+struct DeadlineRow {
+    label: &'static str,
+    due: Due,
+    state: &'static str,
+}
+
+#[derive(askama::Template)]
+#[template(path = "tickets/detail.html")]
+struct DetailPage {
+    t: Tr,
+    nav: Nav,
+    id: i64,
+    number: String,
+    status: &'static str,
+    status_label: String,
+    urgency: &'static str,
+    urgency_label: &'static str,
+    category: String,
+    channel: &'static str,
+    request_type: &'static str,
+    epidemic: bool,
+    confidential: bool,
+    registered_at: String,
+    caller_visible: bool,
+    caller_name: Option<String>,
+    phone_masked: Option<String>,
+    revealed: Option<String>,
+    may_reveal: bool,
+    content: String,
+    area: String,
+    household: Option<i64>,
+    agency: Option<String>,
+    mode: Option<&'static str>,
+    assisting: Vec<String>,
+    supervision: u8,
+    escalation: u8,
+    deadlines: Vec<DeadlineRow>,
+    result: Option<String>,
+    closure: Option<String>,
+    cancel_reason: Option<String>,
+    merged_into: Option<i64>,
+    return_pending: Option<String>,
+    extension_pending: Option<(String, String)>,
+    timeline: Vec<TimelineRow>,
+    can: Can,
+    agencies: Vec<(i64, String)>,
+    modes: Vec<Choice>,
+    solved: Vec<Choice>,
+    satisfaction: Vec<Choice>,
+}
+
+/// Renders the ticket page; `error` re-shows it after a refused form, with its status.
+pub(super) async fn detail_page(
+    state: &AppState,
+    staff: &Staff,
+    id: TicketId,
+    error: Option<ServiceError>,
+    revealed: Option<String>,
+    saved: bool,
+) -> Result<Response, AppError> {
+    let lang = staff.lang;
+    let svc = &state.service;
+    let view = svc
+        .ticket_view(&staff.user, id)
+        .await
+        .map_err(page_err(lang))?;
+    let now = svc.now();
+    let cats = Categories::new(&svc.categories().await.map_err(page_err(lang))?);
+    let rec = &view.record;
+    let t = &rec.ticket;
+
+    // Names for every agency the page mentions: those in the viewer's areas, then any
+    // other the ticket was sent to.
+    let scoped = svc
+        .agencies_for(&staff.user)
+        .await
+        .map_err(page_err(lang))?;
+    let mut names: HashMap<i64, String> = scoped
+        .iter()
+        .map(|a| (a.row.id, a.row.name.clone()))
+        .collect();
+    let events: Vec<(Option<Event>, &yihaotai_service::model::StoredEvent)> = view
+        .events
+        .iter()
+        .map(|s| (serde_json::from_str::<Event>(&s.payload).ok(), s))
+        .collect();
+    let mut wanted: Vec<AgencyId> = t.assigned.into_iter().chain(t.assisting.clone()).collect();
+    for (e, _) in &events {
+        use yihaotai_domain::ticket::EventKind as K;
+        match e.as_ref().map(|e| &e.kind) {
+            Some(K::Dispatched {
+                agency, assisting, ..
+            }) => {
+                wanted.push(*agency);
+                wanted.extend(assisting.iter().copied());
+            }
+            Some(K::Escalated { to, .. }) => wanted.push(*to),
+            _ => {}
+        }
+    }
+    for a in wanted {
+        if let std::collections::hash_map::Entry::Vacant(v) = names.entry(a.0) {
+            if let Ok(n) = svc.agency_name(a).await {
+                v.insert(n);
+            }
+        }
+    }
+    let name_of = |a: AgencyId| {
+        names
+            .get(&a.0)
+            .cloned()
+            .unwrap_or_else(|| format!("#{}", a.0))
+    };
+
+    let timeline = events
+        .iter()
+        .map(|(e, s)| TimelineRow {
+            at: crate::pages::admin_areas::format_ms(s.at),
+            code: s.kind.clone(),
+            label: super::labels::event_label(&s.kind, lang),
+            actor: s
+                .actor_name
+                .clone()
+                .unwrap_or_else(|| lang.pick("系统", "system").to_string()),
+            agency: s.agency_name.clone().unwrap_or_default(),
+            detail: e
+                .as_ref()
+                .map(|e| super::labels::event_detail(e, &names, lang))
+                .unwrap_or_default(),
+        })
+        .collect();
+
+    let deadlines = Clock::ALL
+        .iter()
+        .filter_map(|c| {
+            let at = t.deadlines.get(*c)?.as_millisecond();
+            let met = t.clock_met(*c);
+            let d = due(Some(at), met || t.is_terminal(), now, c.code())?;
+            let state = if met {
+                "met"
+            } else if t.is_overdue(*c, jiff::Timestamp::from_millisecond(now).ok()?) {
+                "past"
+            } else {
+                "open"
+            };
+            Some(DeadlineRow {
+                label: c.label(lang),
+                due: d,
+                state,
+            })
+        })
+        .collect();
+
+    let allowed = |k: CommandKind| view.allowed.contains(&k);
+    let mine = staff.user.agency_id.is_some() && staff.user.agency_id == t.assigned;
+    let open_with_agency = matches!(
+        t.status,
+        Status::Dispatched | Status::Accepted | Status::ReturnRequested
+    );
+    let live = !t.is_terminal();
+    let can = Can {
+        dispatch: allowed(CommandKind::Dispatch)
+            && (t.status == Status::Registered
+                || (mine
+                    && t.dispatch_mode == Some(DispatchMode::Forward)
+                    && matches!(t.status, Status::Dispatched | Status::Accepted))),
+        accept: allowed(CommandKind::Accept) && mine && t.status == Status::Dispatched,
+        contact: allowed(CommandKind::RecordContact)
+            && mine
+            && t.status == Status::Accepted
+            && t.first_contact_at.is_none(),
+        request_return: allowed(CommandKind::RequestReturn)
+            && mine
+            && matches!(t.status, Status::Dispatched | Status::Accepted),
+        review_return: allowed(CommandKind::ApproveReturn)
+            && !mine
+            && t.status == Status::ReturnRequested,
+        request_extension: allowed(CommandKind::RequestExtension)
+            && mine
+            && t.status == Status::Accepted
+            && t.extension_pending.is_none(),
+        review_extension: allowed(CommandKind::ApproveExtension)
+            && !mine
+            && t.extension_pending.is_some(),
+        resolve: allowed(CommandKind::Resolve) && mine && t.status == Status::Accepted,
+        callback: allowed(CommandKind::Callback) && t.status == Status::Resolved,
+        reopen: allowed(CommandKind::Reopen) && t.status == Status::Resolved,
+        escalate: allowed(CommandKind::Escalate) && open_with_agency,
+        supervise: allowed(CommandKind::Supervise) && open_with_agency && t.supervision_level < 2,
+        merge: allowed(CommandKind::Merge) && live,
+        cancel: allowed(CommandKind::Cancel) && live,
+        note: allowed(CommandKind::AddNote) && live,
+    };
+
+    let status = match &error {
+        Some(e) => StatusCode::from_u16(e.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY),
+        None => StatusCode::OK,
+    };
+    let closure = t.closure.as_ref().map(|c| match c {
+        Closure::AnsweredOnSpot { answer } => {
+            format!(
+                "{}：{answer}",
+                lang.pick("当场答复", "Answered on the call")
+            )
+        }
+        Closure::TransferredEmergency { service, note } => {
+            format!("{} {note}", service.label(lang))
+        }
+        Closure::AfterCallback => lang
+            .pick("回访后归档", "Closed after the callback")
+            .to_string(),
+    });
+    let area = super::AreaNames::load(svc, &staff.user)
+        .await
+        .label(&rec.area_path)
+        .unwrap_or_default();
+    let page = DetailPage {
+        t: Tr::new(lang),
+        nav: Nav::new(staff, "search")
+            .with_error(error.map(|e| e.localized(lang)))
+            .with_saved(saved),
+        id: rec.id.0,
+        number: rec.number.clone(),
+        status: t.status.code(),
+        status_label: status_label(t.status.code(), lang),
+        urgency: t.urgency.code(),
+        urgency_label: t.urgency.label(lang),
+        category: cats.label(t.category.as_str(), lang),
+        channel: t.channel.label(lang),
+        request_type: t.request_type.label(lang),
+        epidemic: t.epidemic_related,
+        confidential: t.confidential,
+        registered_at: crate::pages::admin_areas::format_ms(t.registered_at.as_millisecond()),
+        caller_visible: view.caller_visible,
+        caller_name: t.caller_name.clone().filter(|_| view.caller_visible),
+        phone_masked: view.phone_masked.clone(),
+        revealed,
+        may_reveal: view.may_reveal,
+        content: t.content.clone(),
+        area,
+        household: t.household.map(|h| h.0),
+        agency: t.assigned.map(name_of),
+        mode: t.dispatch_mode.map(|m| m.label(lang)),
+        assisting: t.assisting.iter().map(|a| name_of(*a)).collect(),
+        supervision: t.supervision_level,
+        escalation: t.escalation_level,
+        deadlines,
+        result: t.result.clone(),
+        closure,
+        cancel_reason: t.cancel_reason.clone(),
+        merged_into: t.merged_into.map(|m| m.0),
+        return_pending: t.return_pending.clone(),
+        extension_pending: t.extension_pending.as_ref().map(|p| {
+            (
+                crate::pages::admin_areas::format_ms(p.until.as_millisecond()),
+                p.reason.clone(),
+            )
+        }),
+        timeline,
+        can,
+        agencies: scoped
+            .iter()
+            .filter(|a| a.row.active != 0)
+            .map(|a| (a.row.id, a.row.name.clone()))
+            .collect(),
+        modes: DispatchMode::ALL
+            .iter()
+            .map(|m| (m.code(), m.label(lang)))
+            .collect(),
+        solved: Solved::ALL
+            .iter()
+            .map(|m| (m.code(), m.label(lang)))
+            .collect(),
+        satisfaction: Satisfaction::ALL
+            .iter()
+            .map(|m| (m.code(), m.label(lang)))
+            .collect(),
+    };
+    Ok((status, crate::render::html(&page)).into_response())
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    staff: Staff,
+    Path(id): Path<i64>,
+    Query(q): Query<SavedFlag>,
+) -> Result<Response, AppError> {
+    detail_page(&state, &staff, TicketId(id), None, None, q.is_set()).await
+}
+
+#[derive(serde::Deserialize)]
+pub struct RevealForm {
+    #[serde(default)]
+    reason: String,
+}
+
+/// Shows the full number on this response only (no redirect, so it stays out of the
+/// address bar and history); the service logs who asked and why.
+pub async fn reveal(
+    State(state): State<AppState>,
+    Path(id): Path<i64>,
+    CsrfForm { staff, form }: CsrfForm<RevealForm>,
+) -> Result<Response, AppError> {
+    let id = TicketId(id);
+    match state
+        .service
+        .reveal_phone(&staff.user, id, &form.reason)
+        .await
+    {
+        Ok(phone) => detail_page(&state, &staff, id, None, Some(phone), false).await,
+        Err(e) if is_user_error(&e) => detail_page(&state, &staff, id, Some(e), None, false).await,
+        Err(e) => Err(AppError::page(e, staff.lang)),
+    }
+}

@@ -1,0 +1,559 @@
+//! Triage pages: pasting a chat-group batch and confirming it as tickets, the leader's
+//! clusters of similar requests, and the lexicon's reload button.
+
+use crate::error::AppError;
+use crate::extract::{CsrfForm, Staff};
+use crate::i18n::Tr;
+use crate::pages::Nav;
+use crate::AppState;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use yihaotai_domain::ticket::{DispatchMode, Disposition};
+use yihaotai_domain::vocab::{Channel, Lang, RequestType, Urgency};
+use yihaotai_domain::{AgencyId, HouseholdId, TicketId};
+use yihaotai_service::clusters::{default_rule, ClusterAction};
+use yihaotai_service::tickets::IntakeInput;
+use yihaotai_service::ServiceError;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/tickets/paste", get(paste_page).post(preview))
+        .route("/tickets/paste/confirm", post(confirm))
+        .route("/clusters", get(clusters))
+        .route("/clusters/handle", post(handle_cluster))
+        .route("/admin/triage", get(lexicon_page))
+        .route("/admin/triage/reload", post(reload))
+        .route("/admin/triage/try", post(try_text))
+}
+
+fn page_err(lang: Lang) -> impl Fn(ServiceError) -> AppError {
+    move |e| AppError::page(e, lang)
+}
+
+#[derive(askama::Template)]
+#[template(path = "triage/paste.html")]
+struct PastePage {
+    t: Tr,
+    nav: Nav,
+    text: String,
+}
+
+async fn paste_page(staff: Staff) -> Response {
+    crate::render::html(&PastePage {
+        t: Tr::new(staff.lang),
+        nav: Nav::new(&staff, "paste"),
+        text: String::new(),
+    })
+}
+
+/// One row of the confirmation table, as shown (and as posted back).
+struct PreviewRow {
+    include: bool,
+    sender: String,
+    sent_at: String,
+    text: String,
+    category: String,
+    urgency: String,
+    epidemic: bool,
+    household_id: String,
+    household_address: String,
+    reasons: Vec<String>,
+    suggestion: String,
+}
+
+#[derive(askama::Template)]
+#[template(path = "triage/preview.html")]
+struct PreviewPage {
+    t: Tr,
+    nav: Nav,
+    rows: Vec<PreviewRow>,
+    categories: Vec<(String, String)>,
+    urgencies: Vec<(&'static str, &'static str)>,
+}
+
+async fn preview_page(
+    state: &AppState,
+    staff: &Staff,
+    rows: Vec<PreviewRow>,
+    error: Option<String>,
+) -> Result<Response, AppError> {
+    let lang = staff.lang;
+    let cats = state.service.categories().await.map_err(page_err(lang))?;
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let page = PreviewPage {
+        t: Tr::new(lang),
+        nav: Nav::new(staff, "paste").with_error(error),
+        rows,
+        categories: cats
+            .iter()
+            .filter(|c| c.active != 0)
+            .map(|c| {
+                (
+                    c.code.clone(),
+                    lang.pick(&c.name_zh, &c.name_en).to_string(),
+                )
+            })
+            .collect(),
+        urgencies: Urgency::ALL
+            .iter()
+            .map(|u| (u.code(), u.label(lang)))
+            .collect(),
+    };
+    Ok((status, crate::render::html(&page)).into_response())
+}
+
+#[derive(serde::Deserialize)]
+struct PasteForm {
+    #[serde(default)]
+    text: String,
+}
+
+async fn preview(
+    State(state): State<AppState>,
+    CsrfForm { staff, form }: CsrfForm<PasteForm>,
+) -> Result<Response, AppError> {
+    let lang = staff.lang;
+    let reqs = match state.service.preview_paste(&staff.user, &form.text).await {
+        Ok(r) => r,
+        Err(e @ ServiceError::Invalid { .. }) => {
+            let page = PastePage {
+                t: Tr::new(lang),
+                nav: Nav::new(&staff, "paste").with_error(Some(e.localized(lang))),
+                text: form.text,
+            };
+            return Ok(
+                (StatusCode::UNPROCESSABLE_ENTITY, crate::render::html(&page)).into_response(),
+            );
+        }
+        Err(e) => return Err(AppError::page(e, lang)),
+    };
+    let rows = reqs
+        .into_iter()
+        .map(|r| {
+            let a = &r.triage.analysis;
+            PreviewRow {
+                include: true,
+                sender: r.sender.clone().unwrap_or_default(),
+                sent_at: r.sent_at.clone().unwrap_or_default(),
+                category: a.category.as_str().to_string(),
+                urgency: a.urgency.code().to_string(),
+                epidemic: a.epidemic_related,
+                household_id: r
+                    .triage
+                    .household_id
+                    .map(|h| h.to_string())
+                    .unwrap_or_default(),
+                household_address: r.triage.household_address.clone().unwrap_or_default(),
+                reasons: a
+                    .reasons
+                    .iter()
+                    .map(|x| format!("{}：{}", x.value, x.phrase))
+                    .collect(),
+                suggestion: serde_json::to_string(&r.triage).unwrap_or_default(),
+                text: r.text,
+            }
+        })
+        .collect();
+    preview_page(&state, &staff, rows, None).await
+}
+
+#[derive(serde::Deserialize)]
+struct ConfirmForm {
+    #[serde(default)]
+    include: Vec<usize>,
+    #[serde(default)]
+    epidemic: Vec<usize>,
+    #[serde(default)]
+    sender: Vec<String>,
+    #[serde(default)]
+    content: Vec<String>,
+    #[serde(default)]
+    category: Vec<String>,
+    #[serde(default)]
+    urgency: Vec<String>,
+    #[serde(default)]
+    household_id: Vec<String>,
+    #[serde(default)]
+    suggestion: Vec<String>,
+}
+
+#[derive(askama::Template)]
+#[template(path = "triage/created.html")]
+struct CreatedPage {
+    t: Tr,
+    nav: Nav,
+    /// (id, number, urgency code, urgency label, title)
+    created: Vec<(i64, String, &'static str, &'static str, String)>,
+}
+
+async fn confirm(
+    State(state): State<AppState>,
+    CsrfForm { staff, form }: CsrfForm<ConfirmForm>,
+) -> Result<Response, AppError> {
+    let lang = staff.lang;
+    let n = form.content.len();
+    let aligned = [
+        form.sender.len(),
+        form.category.len(),
+        form.urgency.len(),
+        form.household_id.len(),
+        form.suggestion.len(),
+    ]
+    .iter()
+    .all(|l| *l == n);
+    if !aligned || n == 0 {
+        return Err(AppError::page(
+            ServiceError::invalid(
+                "form",
+                "确认表格不完整，请重新粘贴",
+                "the confirmation table is incomplete; paste again",
+            ),
+            lang,
+        ));
+    }
+    // Rebuild the rows as posted, so a refusal shows the agent's own corrections.
+    let rows: Vec<PreviewRow> = (0..n)
+        .map(|i| PreviewRow {
+            include: form.include.contains(&i),
+            sender: form.sender[i].clone(),
+            sent_at: String::new(),
+            text: form.content[i].clone(),
+            category: form.category[i].clone(),
+            urgency: form.urgency[i].clone(),
+            epidemic: form.epidemic.contains(&i),
+            household_id: form.household_id[i].clone(),
+            household_address: String::new(),
+            reasons: Vec::new(),
+            suggestion: form.suggestion[i].clone(),
+        })
+        .collect();
+    let mut inputs = Vec::new();
+    for (i, r) in rows.iter().enumerate().filter(|(_, r)| r.include) {
+        let row_err = |field: &str, zh: String, en: String| {
+            ServiceError::invalid(
+                &format!("{field}#{}", i + 1),
+                format!("第{}条：{zh}", i + 1),
+                format!("request {}: {en}", i + 1),
+            )
+        };
+        let parsed = (|| {
+            let urgency = Urgency::parse(&r.urgency)
+                .map_err(|e| row_err("urgency", e.localized(Lang::Zh), e.localized(Lang::En)))?;
+            let household = match r.household_id.trim() {
+                "" => None,
+                h => Some(HouseholdId(h.parse().map_err(|_| {
+                    row_err(
+                        "household_id",
+                        format!("住户编号“{h}”无效"),
+                        format!("household id '{h}' is not a number"),
+                    )
+                })?)),
+            };
+            Ok::<_, ServiceError>(IntakeInput {
+                channel: Channel::Wechat,
+                request_type: if urgency == Urgency::Consult {
+                    RequestType::Consult
+                } else {
+                    RequestType::Help
+                },
+                category: r.category.clone(),
+                urgency,
+                epidemic_related: r.epidemic,
+                confidential: false,
+                caller_name: Some(r.sender.clone()).filter(|s| !s.trim().is_empty()),
+                caller_phone: None,
+                household,
+                area: None,
+                content: r.text.clone(),
+                disposition: Disposition::Dispatch,
+                dispatch_to: None,
+                suggestion: Some(r.suggestion.clone()).filter(|s| !s.is_empty()),
+            })
+        })();
+        match parsed {
+            Ok(input) => inputs.push(input),
+            Err(e) => return preview_page(&state, &staff, rows, Some(e.localized(lang))).await,
+        }
+    }
+    if inputs.is_empty() {
+        return preview_page(
+            &state,
+            &staff,
+            rows,
+            Some(
+                ServiceError::invalid("include", "没有勾选任何一条", "no request is ticked")
+                    .localized(lang),
+            ),
+        )
+        .await;
+    }
+    match state.service.intake_batch(&staff.user, inputs).await {
+        Ok(made) => {
+            let created = made
+                .iter()
+                .map(|m| {
+                    let t = &m.record.ticket;
+                    (
+                        m.record.id.0,
+                        m.record.number.clone(),
+                        t.urgency.code(),
+                        t.urgency.label(lang),
+                        t.content.chars().take(40).collect(),
+                    )
+                })
+                .collect();
+            Ok(crate::render::html(&CreatedPage {
+                t: Tr::new(lang),
+                nav: Nav::new(&staff, "paste"),
+                created,
+            }))
+        }
+        Err(e @ (ServiceError::Invalid { .. } | ServiceError::Conflict { .. })) => {
+            preview_page(&state, &staff, rows, Some(e.localized(lang))).await
+        }
+        Err(e) => Err(AppError::page(e, lang)),
+    }
+}
+
+struct ClusterBlock {
+    place: String,
+    category: String,
+    /// (id, number, title, status, registered)
+    rows: Vec<(i64, String, String, String, String)>,
+}
+
+#[derive(askama::Template)]
+#[template(path = "triage/clusters.html")]
+struct ClustersPage {
+    t: Tr,
+    nav: Nav,
+    rule: String,
+    clusters: Vec<ClusterBlock>,
+    agencies: Vec<(i64, String)>,
+}
+
+async fn clusters(State(state): State<AppState>, staff: Staff) -> Result<Response, AppError> {
+    let lang = staff.lang;
+    let svc = &state.service;
+    let rule = default_rule();
+    let found = svc
+        .clusters_for(&staff.user, &rule)
+        .await
+        .map_err(page_err(lang))?;
+    let cats = svc.categories().await.map_err(page_err(lang))?;
+    let cat = |c: &str| {
+        cats.iter()
+            .find(|x| x.code == c)
+            .map(|x| lang.pick(&x.name_zh, &x.name_en).to_string())
+            .unwrap_or_else(|| c.to_string())
+    };
+    let clusters = found
+        .into_iter()
+        .map(|c| ClusterBlock {
+            place: c.place,
+            category: cat(&c.category),
+            rows: c
+                .tickets
+                .into_iter()
+                .map(|r| {
+                    let status = yihaotai_domain::ticket::Status::parse(&r.status)
+                        .map(|s| s.label(lang).to_string())
+                        .unwrap_or(r.status.clone());
+                    (
+                        r.id,
+                        r.number,
+                        r.title,
+                        status,
+                        crate::pages::admin_areas::format_ms(r.registered_at),
+                    )
+                })
+                .collect(),
+        })
+        .collect();
+    let agencies = svc
+        .agencies_for(&staff.user)
+        .await
+        .map_err(page_err(lang))?
+        .into_iter()
+        .filter(|a| a.row.active != 0)
+        .map(|a| (a.row.id, a.row.name))
+        .collect();
+    let rule = match lang {
+        Lang::Zh => format!(
+            "规则：同一楼栋或小区，{}小时内同类诉求不少于{}件",
+            rule.window_ms / 3_600_000,
+            rule.min_count
+        ),
+        Lang::En => format!(
+            "Rule: at least {} similar requests from one building or compound within {} hours",
+            rule.min_count,
+            rule.window_ms / 3_600_000
+        ),
+    };
+    Ok(crate::render::html(&ClustersPage {
+        t: Tr::new(lang),
+        nav: Nav::new(&staff, "clusters"),
+        rule,
+        clusters,
+        agencies,
+    }))
+}
+
+#[derive(serde::Deserialize)]
+struct HandleForm {
+    #[serde(default)]
+    ticket: Vec<i64>,
+    #[serde(default)]
+    agency: Option<i64>,
+    #[serde(default)]
+    action: String,
+}
+
+async fn handle_cluster(
+    State(state): State<AppState>,
+    CsrfForm { staff, form }: CsrfForm<HandleForm>,
+) -> Result<Response, AppError> {
+    let lang = staff.lang;
+    let ids: Vec<TicketId> = form.ticket.iter().map(|i| TicketId(*i)).collect();
+    let action = match (form.action.as_str(), form.agency) {
+        ("dispatch", Some(a)) => ClusterAction::DispatchAll {
+            agency: AgencyId(a),
+            mode: DispatchMode::Direct,
+        },
+        ("merge", _) if !ids.is_empty() => ClusterAction::MergeInto { main: ids[0] },
+        _ => {
+            return Err(AppError::page(
+                ServiceError::invalid(
+                    "action",
+                    "请选择处理方式",
+                    "choose how to handle the cluster",
+                ),
+                lang,
+            ))
+        }
+    };
+    state
+        .service
+        .handle_cluster(&staff.user, &ids, &action)
+        .await
+        .map_err(page_err(lang))?;
+    Ok(Redirect::to("/clusters?saved=1").into_response())
+}
+
+#[derive(askama::Template)]
+#[template(path = "triage/admin.html")]
+struct LexiconPage {
+    t: Tr,
+    nav: Nav,
+    source: String,
+    sample: String,
+    /// (category, urgency code, urgency label, household, reasons)
+    result: Option<(String, &'static str, &'static str, String, Vec<String>)>,
+}
+
+fn lexicon_source(state: &AppState, lang: Lang) -> String {
+    match &state.service.config.triage_lexicon {
+        Some(p) => p.display().to_string(),
+        None => lang
+            .pick(
+                "内置词库（可在配置中设置 triage_lexicon 使用自定义文件）",
+                "built-in lexicon (set triage_lexicon in the configuration to use your own file)",
+            )
+            .to_string(),
+    }
+}
+
+async fn lexicon_page(State(state): State<AppState>, staff: Staff) -> Result<Response, AppError> {
+    if !staff.user.roles.is_admin() {
+        return Err(AppError::page(
+            ServiceError::forbidden("需要管理员角色", "this needs the administrator role"),
+            staff.lang,
+        ));
+    }
+    Ok(crate::render::html(&LexiconPage {
+        t: Tr::new(staff.lang),
+        source: lexicon_source(&state, staff.lang),
+        nav: Nav::new(&staff, "lexicon"),
+        sample: "锦绣花园3栋2单元501，老人胸口疼得厉害".into(),
+        result: None,
+    }))
+}
+
+#[derive(serde::Deserialize)]
+struct Empty {}
+
+async fn reload(
+    State(state): State<AppState>,
+    CsrfForm { staff, .. }: CsrfForm<Empty>,
+) -> Result<Response, AppError> {
+    let lang = staff.lang;
+    match state.service.reload_triage_as(&staff.user).await {
+        Ok(()) => Ok(crate::render::html(&LexiconPage {
+            t: Tr::new(lang),
+            source: lexicon_source(&state, lang),
+            nav: Nav::new(&staff, "lexicon").with_saved(true),
+            sample: String::new(),
+            result: None,
+        })),
+        Err(e @ ServiceError::Invalid { .. }) => Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            crate::render::html(&LexiconPage {
+                t: Tr::new(lang),
+                source: lexicon_source(&state, lang),
+                nav: Nav::new(&staff, "lexicon").with_error(Some(e.localized(lang))),
+                sample: String::new(),
+                result: None,
+            }),
+        )
+            .into_response()),
+        Err(e) => Err(AppError::page(e, lang)),
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct TryForm {
+    #[serde(default)]
+    text: String,
+}
+
+async fn try_text(
+    State(state): State<AppState>,
+    CsrfForm { staff, form }: CsrfForm<TryForm>,
+) -> Result<Response, AppError> {
+    let lang = staff.lang;
+    let r = state.service.analyze_text(&staff.user, &form.text).await;
+    let (result, error) = match r {
+        Ok(r) => {
+            let a = &r.analysis;
+            (
+                Some((
+                    a.category.as_str().to_string(),
+                    a.urgency.code(),
+                    a.urgency.label(lang),
+                    r.household_address.clone().unwrap_or_else(|| "—".into()),
+                    a.reasons
+                        .iter()
+                        .map(|x| format!("{}：{}", x.value, x.phrase))
+                        .collect(),
+                )),
+                None,
+            )
+        }
+        Err(e @ ServiceError::Invalid { .. }) => (None, Some(e.localized(lang))),
+        Err(e) => return Err(AppError::page(e, lang)),
+    };
+    Ok(crate::render::html(&LexiconPage {
+        t: Tr::new(lang),
+        source: lexicon_source(&state, lang),
+        nav: Nav::new(&staff, "lexicon").with_error(error),
+        sample: form.text,
+        result,
+    }))
+}

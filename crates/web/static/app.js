@@ -1,0 +1,353 @@
+// yihaotai staff pages: live queues and critical alarms over server-sent events, and the
+// intake helpers (triage, household picker, keyboard). Every page works without this file;
+// it only adds speed and live updates. No framework, no inline handlers (CSP: script-src 'self').
+(function () {
+  'use strict';
+
+  var body = document.body;
+  if (!body || !body.dataset.live) return;
+  var zh = body.dataset.lang !== 'en';
+  var leader = body.dataset.leader === '1';
+  var csrfMeta = document.querySelector('meta[name="csrf"]');
+  var csrf = csrfMeta ? csrfMeta.getAttribute('content') : '';
+
+  function L(z, e) { return zh ? z : e; }
+  function el(tag, cls, text) {
+    var n = document.createElement(tag);
+    if (cls) n.className = cls;
+    if (text !== undefined) n.textContent = text;
+    return n;
+  }
+
+  // ---- Sound: a two-tone beep from an oscillator. Browsers allow audio only after a user
+  // gesture, so the context starts on the first click or key press; banners show regardless.
+  var audio = null;
+  function unlockAudio() {
+    var Ctx = window.AudioContext || window.webkitAudioContext;
+    if (!Ctx) return;
+    try {
+      if (!audio) audio = new Ctx();
+      if (audio.state === 'suspended') audio.resume();
+    } catch (e) { audio = null; }
+  }
+  document.addEventListener('click', unlockAudio, true);
+  document.addEventListener('keydown', unlockAudio, true);
+
+  function tone(freq, start, len) {
+    var o = audio.createOscillator();
+    var g = audio.createGain();
+    o.type = 'square';
+    o.frequency.value = freq;
+    g.gain.setValueAtTime(0.0001, start);
+    g.gain.exponentialRampToValueAtTime(0.12, start + 0.02);
+    g.gain.exponentialRampToValueAtTime(0.0001, start + len);
+    o.connect(g);
+    g.connect(audio.destination);
+    o.start(start);
+    o.stop(start + len + 0.02);
+  }
+  function beep() {
+    if (!audio || audio.state !== 'running') return;
+    var t = audio.currentTime;
+    tone(988, t, 0.22);
+    tone(740, t + 0.3, 0.22);
+  }
+
+  // ---- Alarms: one red banner per critical ticket nobody has accepted.
+  var alarms = {};
+  var alarmBox = document.getElementById('alarms');
+  var beepTimer = null;
+
+  function renderAlarms() {
+    if (!alarmBox) return;
+    alarmBox.textContent = '';
+    var ids = Object.keys(alarms);
+    ids.forEach(function (id) {
+      var a = alarms[id];
+      var div = el('div', 'alarm' + (a.overdue ? ' alarm-overdue' : ''));
+      div.setAttribute('role', 'alert');
+      div.dataset.ticketId = id;
+      var head = a.overdue
+        ? L('特急工单超时未签收：', 'Critical ticket not accepted in time: ')
+        : L('特急工单待签收：', 'Critical ticket waiting to be accepted: ');
+      div.appendChild(el('strong', null, head));
+      var link = el('a', null, a.number + ' ' + a.title);
+      link.href = '/tickets/' + id;
+      div.appendChild(link);
+      alarmBox.appendChild(div);
+    });
+    body.classList.toggle('has-alarm', ids.length > 0);
+    if (ids.length && !beepTimer) {
+      beep();
+      beepTimer = setInterval(beep, 2500);
+    } else if (!ids.length && beepTimer) {
+      clearInterval(beepTimer);
+      beepTimer = null;
+    }
+  }
+
+  function noteAlarm(n) {
+    if (n.critical_unaccepted) {
+      alarms[n.ticket_id] = {
+        number: n.number,
+        title: n.title,
+        overdue: leader && !!n.critical_overdue
+      };
+    } else {
+      delete alarms[n.ticket_id];
+    }
+    renderAlarms();
+  }
+
+  function loadAlarms() {
+    fetch('/alarms', { credentials: 'same-origin', headers: { Accept: 'application/json' } })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (list) {
+        if (!Array.isArray(list)) return;
+        alarms = {};
+        list.forEach(function (a) {
+          alarms[a.ticket_id] = { number: a.number, title: a.title, overdue: leader && !!a.critical_overdue };
+        });
+        renderAlarms();
+      })
+      .catch(function () {});
+  }
+
+  // ---- Live queues: a notice refreshes the table in place, keeping the scroll position.
+  var refreshTimer = null;
+  function refreshQueues() {
+    var table = document.querySelector('table[data-live-queue]');
+    if (!table) return;
+    clearTimeout(refreshTimer);
+    refreshTimer = setTimeout(function () {
+      var before = {};
+      table.querySelectorAll('tr[data-ticket-id]').forEach(function (tr) { before[tr.dataset.ticketId] = true; });
+      fetch(location.href, { credentials: 'same-origin', headers: { 'X-Requested-With': 'fetch' } })
+        .then(function (r) { return r.ok && !r.redirected ? r.text() : null; })
+        .then(function (html) {
+          if (!html) return;
+          var tpl = document.createElement('template');
+          tpl.innerHTML = html;
+          var fresh = tpl.content.querySelector('.queue-body');
+          var old = table.closest('.queue-body');
+          if (!fresh || !old) return;
+          var x = window.scrollX, y = window.scrollY;
+          fresh.querySelectorAll('tr[data-ticket-id]').forEach(function (tr) {
+            if (!before[tr.dataset.ticketId]) tr.classList.add('fresh');
+          });
+          old.replaceWith(fresh);
+          window.scrollTo(x, y);
+          table = fresh.querySelector('table[data-live-queue]');
+        })
+        .catch(function () {});
+    }, 300);
+  }
+
+  // ---- Ticket page: say so when someone else changed this ticket.
+  var ticketEl = document.getElementById('ticket');
+  function noteTicket(n) {
+    if (!ticketEl || String(n.ticket_id) !== ticketEl.dataset.ticketId) return;
+    if (document.getElementById('ticket-changed')) return;
+    var div = el('div', 'flash warn', L('此工单刚有更新。', 'This ticket has just changed. '));
+    div.id = 'ticket-changed';
+    div.setAttribute('role', 'status');
+    var a = el('a', null, L('刷新查看', 'Reload'));
+    a.href = location.pathname;
+    div.appendChild(a);
+    ticketEl.parentNode.insertBefore(div, ticketEl);
+  }
+
+  if (window.EventSource) {
+    var es = new EventSource('/events');
+    es.onopen = loadAlarms;
+    es.onmessage = function (ev) {
+      var n;
+      try { n = JSON.parse(ev.data); } catch (e) { return; }
+      noteAlarm(n);
+      noteTicket(n);
+      refreshQueues();
+    };
+    es.addEventListener('reload', function () {
+      loadAlarms();
+      refreshQueues();
+    });
+  } else {
+    loadAlarms();
+  }
+
+  // ---- Intake.
+  var form = document.getElementById('intake-form');
+  if (!form) return;
+  var content = document.getElementById('content');
+  var submit = document.getElementById('intake-submit');
+  var hhQ = document.getElementById('household_q');
+  var hhId = document.getElementById('household_id');
+  var hhList = document.getElementById('household-results');
+  var hhChosen = document.getElementById('household-chosen');
+
+  form.addEventListener('keydown', function (e) {
+    if ((e.ctrlKey || e.metaKey) && e.key === 'Enter') {
+      e.preventDefault();
+      if (form.requestSubmit) form.requestSubmit(submit); else submit.click();
+    }
+  });
+
+  // Triage: ask /api/v1/triage and fill what it suggests; the agent has the last word, and
+  // the suggestion is saved beside the choice.
+  var triageBtn = document.getElementById('triage-btn');
+  var triageStatus = document.getElementById('triage-status');
+  var panel = document.getElementById('triage-panel');
+  var reasonsEl = document.getElementById('triage-reasons');
+  var summary = document.getElementById('triage-summary');
+  var suggestion = document.getElementById('suggestion');
+  var care = {};
+  try { care = JSON.parse(panel.dataset.care || '{}'); } catch (e) { care = {}; }
+  var FIELD = {
+    category: L('类别', 'Category'), urgency: L('紧急程度', 'Urgency'), care: L('重点人群', 'Key population'),
+    epidemic: L('涉疫', 'Epidemic'), negated: L('已排除', 'Ruled out'), input: L('输入', 'Input')
+  };
+
+  function optionText(select, value) {
+    if (!select) return value;
+    for (var i = 0; i < select.options.length; i++) {
+      if (select.options[i].value === value) return select.options[i].text;
+    }
+    return value;
+  }
+  function urgencyText(code) {
+    var r = document.getElementById('urgency-' + code);
+    var tag = r && r.parentNode.querySelector('.tag');
+    return tag ? tag.textContent : code;
+  }
+
+  function applyTriage(s) {
+    var cat = document.getElementById('category');
+    if (s.category && cat && cat.querySelector('option[value="' + s.category.replace(/[^a-z0-9_]/g, '') + '"]')) {
+      cat.value = s.category;
+    }
+    var u = document.getElementById('urgency-' + s.urgency);
+    if (u) u.checked = true;
+    var epi = document.getElementById('epidemic');
+    if (epi && typeof s.epidemic_related === 'boolean') epi.checked = s.epidemic_related;
+    var area = document.getElementById('area_id');
+    if (area) area.value = s.compound_id ? s.compound_id : '';
+    if (s.household_id && hhId) {
+      hhId.value = s.household_id;
+      if (hhChosen) hhChosen.textContent = s.household_address || ('#' + s.household_id);
+    }
+    suggestion.value = JSON.stringify(s);
+    reasonsEl.textContent = '';
+    (s.reasons || []).forEach(function (r) {
+      var li = el('li');
+      li.appendChild(el('span', 'r-field', FIELD[r.field] || r.field));
+      var value = r.field === 'category' ? optionText(cat, r.value)
+        : r.field === 'urgency' ? urgencyText(r.value)
+        : r.field === 'care' ? (care[r.value] || r.value) : r.value;
+      li.appendChild(document.createTextNode(' ' + value + ' '));
+      li.appendChild(el('q', null, r.phrase));
+      reasonsEl.appendChild(li);
+    });
+    var bits = [optionText(cat, s.category), urgencyText(s.urgency)];
+    if (s.epidemic_related) bits.push(L('涉疫', 'epidemic'));
+    (s.care_signals || []).forEach(function (c) { bits.push(care[c] || c); });
+    if (typeof s.confidence === 'number') bits.push(L('置信度 ', 'confidence ') + Math.round(s.confidence * 100) + '%');
+    summary.textContent = bits.join(' · ');
+    panel.hidden = false;
+  }
+
+  function triage() {
+    var text = content.value.trim();
+    if (!text) { content.focus(); return; }
+    triageStatus.textContent = L('识别中…', 'Working…');
+    fetch('/api/v1/triage', {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: {
+        'Content-Type': 'application/json',
+        'Accept': 'application/json',
+        'Accept-Language': zh ? 'zh' : 'en',
+        'X-CSRF-Token': csrf
+      },
+      body: JSON.stringify({ text: text })
+    })
+      .then(function (r) {
+        return r.json().then(function (j) { return { ok: r.ok, j: j }; });
+      })
+      .then(function (res) {
+        if (!res.ok) {
+          triageStatus.textContent = (res.j && res.j.detail) || L('识别失败', 'Could not suggest');
+          return;
+        }
+        applyTriage(res.j);
+        triageStatus.textContent = L('已按识别结果预填，请核对。', 'Filled in from the suggestion; please check.');
+      })
+      .catch(function () { triageStatus.textContent = L('识别失败，请手动选择。', 'Could not suggest; choose by hand.'); });
+  }
+
+  if (triageBtn) {
+    triageBtn.hidden = false;
+    triageBtn.addEventListener('click', triage);
+    document.addEventListener('keydown', function (e) {
+      if (e.altKey && !e.ctrlKey && (e.code === 'KeyA' || e.key === 'a' || e.key === 'A')) {
+        e.preventDefault();
+        triage();
+      }
+    });
+  }
+
+  // Household picker: type part of an address, a phone or a name; pick with the keyboard.
+  var hhTimer = null;
+  var hhSeq = 0;
+  function pick(h) {
+    hhId.value = h.id;
+    hhChosen.textContent = h.address + (h.residents ? '（' + h.residents + '）' : '');
+    hhList.textContent = '';
+    hhQ.value = h.address;
+  }
+  function showHits(hits) {
+    hhList.textContent = '';
+    hits.forEach(function (h) {
+      var li = el('li');
+      var b = el('button', 'pick');
+      b.type = 'button';
+      b.appendChild(el('strong', null, h.address));
+      b.appendChild(el('span', 'muted', ' ' + [h.residents, h.phones].filter(Boolean).join(' ')));
+      if (h.care) b.appendChild(el('span', 'tag care', h.care));
+      b.addEventListener('click', function () { pick(h); content.focus(); });
+      li.appendChild(b);
+      hhList.appendChild(li);
+    });
+    if (!hits.length && hhQ.value.trim().length >= 2) {
+      hhList.appendChild(el('li', 'muted', L('没有找到匹配的住户。', 'No household matches.')));
+    }
+  }
+  if (hhQ && hhList) {
+    hhQ.addEventListener('input', function () {
+      clearTimeout(hhTimer);
+      var q = hhQ.value.trim();
+      if (q.length < 2) { hhList.textContent = ''; return; }
+      hhTimer = setTimeout(function () {
+        var seq = ++hhSeq;
+        fetch('/tickets/households?q=' + encodeURIComponent(q), { credentials: 'same-origin', headers: { Accept: 'application/json' } })
+          .then(function (r) { return r.ok ? r.json() : []; })
+          .then(function (hits) { if (seq === hhSeq) showHits(hits); })
+          .catch(function () {});
+      }, 250);
+    });
+    hhQ.addEventListener('keydown', function (e) {
+      var first = hhList.querySelector('button.pick');
+      if (e.key === 'ArrowDown' && first) { e.preventDefault(); first.focus(); }
+      if (e.key === 'Enter') { e.preventDefault(); if (first) first.click(); }
+      if (e.key === 'Escape') hhList.textContent = '';
+    });
+    hhList.addEventListener('keydown', function (e) {
+      var b = document.activeElement;
+      if (!b || !b.classList.contains('pick')) return;
+      var li = b.parentNode;
+      var next = e.key === 'ArrowDown' ? li.nextElementSibling : e.key === 'ArrowUp' ? li.previousElementSibling : null;
+      if (next && next.querySelector('button')) { e.preventDefault(); next.querySelector('button').focus(); }
+      else if (e.key === 'ArrowUp') { e.preventDefault(); hhQ.focus(); }
+      else if (e.key === 'Escape') { hhList.textContent = ''; hhQ.focus(); }
+    });
+  }
+})();

@@ -1,0 +1,578 @@
+//! The router as a client sees it: login with CSRF, sessions, bearer tokens, scoping of
+//! pages and API, problem details for bad input. Runs on SQLite, or PostgreSQL when
+//! YIHAOTAI_TEST_DATABASE_URL is set.
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use axum::Router;
+use std::sync::Arc;
+use tower::ServiceExt;
+use yihaotai_service::{ManualClock, Service, ServiceConfig};
+use yihaotai_store::testing::TestDb;
+use yihaotai_web::{build_app, AppState, WebConfig};
+
+const T0: i64 = 1_795_000_000_000;
+
+struct App {
+    _db: TestDb,
+    app: Router,
+    svc: Service,
+    clock: Arc<ManualClock>,
+}
+
+async fn app() -> App {
+    let db = TestDb::new().await;
+    let clock = Arc::new(ManualClock::new(T0));
+    let svc = Service::new(db.store.clone(), clock.clone(), ServiceConfig::default());
+    svc.bootstrap().await.unwrap();
+    svc.load_demo().await.unwrap();
+    let app = build_app(AppState::new(svc.clone(), WebConfig::default()));
+    App {
+        _db: db,
+        app,
+        svc,
+        clock,
+    }
+}
+
+struct Resp {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    body: String,
+}
+
+impl Resp {
+    fn location(&self) -> &str {
+        self.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+    fn cookie(&self, name: &str) -> Option<String> {
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|c| c.starts_with(&format!("{name}=")))
+            .map(|c| {
+                c.split(';')
+                    .next()
+                    .unwrap()
+                    .split_once('=')
+                    .unwrap()
+                    .1
+                    .to_string()
+            })
+    }
+    fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|_| panic!("not JSON: {}", self.body))
+    }
+}
+
+async fn send(app: &Router, req: Request<Body>) -> Resp {
+    let r = app.clone().oneshot(req).await.unwrap();
+    let status = r.status();
+    let headers = r.headers().clone();
+    let bytes = axum::body::to_bytes(r.into_body(), 4 << 20).await.unwrap();
+    Resp {
+        status,
+        headers,
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+    }
+}
+
+fn get(uri: &str, cookies: &str) -> Request<Body> {
+    Request::get(uri)
+        .header(header::COOKIE, cookies)
+        .body(Body::empty())
+        .unwrap()
+}
+
+fn post_form(uri: &str, cookies: &str, form: &[(&str, &str)]) -> Request<Body> {
+    Request::post(uri)
+        .header(header::COOKIE, cookies)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(serde_urlencoded::to_string(form).unwrap()))
+        .unwrap()
+}
+
+fn csrf_in(html: &str) -> String {
+    let i = html
+        .find("name=\"_csrf\" value=\"")
+        .expect("page has a CSRF field")
+        + 20;
+    html[i..i + html[i..].find('"').unwrap()].to_string()
+}
+
+/// Logs in through the form; returns the session cookie header and its CSRF token.
+async fn login(app: &Router, login: &str, password: &str) -> (String, String) {
+    let page = send(app, get("/login", "")).await;
+    let pre = page.cookie("yht_pre").expect("pre-login cookie");
+    let token = csrf_in(&page.body);
+    let r = send(
+        app,
+        post_form(
+            "/login",
+            &format!("yht_pre={pre}"),
+            &[
+                ("_csrf", &token),
+                ("login", login),
+                ("password", password),
+                ("next", "/"),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(
+        r.status,
+        StatusCode::SEE_OTHER,
+        "login as {login}: {}",
+        r.body
+    );
+    let session = r.cookie("yht_session").expect("session cookie");
+    let cookies = format!("yht_session={session}");
+    let home = send(app, get("/", &cookies)).await;
+    assert_eq!(home.status, StatusCode::OK);
+    (cookies, csrf_in(&home.body))
+}
+
+#[tokio::test]
+async fn pages_need_a_session_and_login_checks_password_and_csrf() {
+    let a = app().await;
+    let r = send(&a.app, get("/admin/areas", "")).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.location(), "/login?next=%2Fadmin%2Fareas");
+
+    let page = send(&a.app, get("/login", "")).await;
+    assert!(page.body.contains("登录一号台"));
+    let pre = page.cookie("yht_pre").unwrap();
+    let set = page
+        .headers
+        .get(header::SET_COOKIE)
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        set.contains("HttpOnly") && set.contains("SameSite=Lax"),
+        "{set}"
+    );
+    let token = csrf_in(&page.body);
+    // Wrong password: the form again, with the reason, and no session.
+    let r = send(
+        &a.app,
+        post_form(
+            "/login",
+            &format!("yht_pre={pre}"),
+            &[
+                ("_csrf", &token),
+                ("login", "agent"),
+                ("password", "nope-nope-nope"),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert!(r.body.contains("用户名或密码错误"));
+    assert!(r.cookie("yht_session").is_none());
+    // Forged CSRF token: refused even with the right password.
+    let r = send(
+        &a.app,
+        post_form(
+            "/login",
+            &format!("yht_pre={pre}"),
+            &[
+                ("_csrf", "forged"),
+                ("login", "agent"),
+                ("password", "demo-agent-2026"),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(r.body.contains("表单已过期或来源不明"));
+    assert!(r.cookie("yht_session").is_none());
+    // The session cookie is HttpOnly and SameSite.
+    let r = send(
+        &a.app,
+        post_form(
+            "/login",
+            &format!("yht_pre={pre}"),
+            &[
+                ("_csrf", &token),
+                ("login", "agent"),
+                ("password", "demo-agent-2026"),
+            ],
+        ),
+    )
+    .await;
+    let set: Vec<String> = r
+        .headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap().to_string())
+        .collect();
+    let sess = set.iter().find(|c| c.starts_with("yht_session=")).unwrap();
+    assert!(
+        sess.contains("HttpOnly") && sess.contains("SameSite=Lax"),
+        "{sess}"
+    );
+}
+
+#[tokio::test]
+async fn forged_csrf_on_a_form_changes_nothing_and_expired_sessions_log_in_again() {
+    let a = app().await;
+    let (cookies, csrf) = login(&a.app, "admin", "demo-admin-2026").await;
+    let jinxiu = a
+        .svc
+        .all_areas()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|x| x.name == "锦绣花园")
+        .unwrap();
+    let uri = format!("/admin/areas/{}/rename", jinxiu.id);
+    let r = send(
+        &a.app,
+        post_form(&uri, &cookies, &[("_csrf", "forged"), ("name", "被篡改")]),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(a.svc.store.area(jinxiu.id).await.unwrap().name, "锦绣花园");
+    // A bad name re-shows the form with the reason (422) and changes nothing.
+    let r = send(
+        &a.app,
+        post_form(&uri, &cookies, &[("_csrf", &csrf), ("name", "   ")]),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("区域名称不能为空"));
+    assert_eq!(a.svc.store.area(jinxiu.id).await.unwrap().name, "锦绣花园");
+    let r = send(
+        &a.app,
+        post_form(
+            &uri,
+            &cookies,
+            &[
+                ("_csrf", &csrf),
+                ("name", "锦绣花园东区"),
+                ("aliases", "锦绣，锦绣小区"),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let after = a.svc.store.area(jinxiu.id).await.unwrap();
+    assert_eq!(after.name, "锦绣花园东区");
+    assert_eq!(
+        after.aliases,
+        vec!["锦绣".to_string(), "锦绣小区".to_string()]
+    );
+    // Control level with a bad time: 422 and unchanged.
+    let r = send(
+        &a.app,
+        post_form(
+            &format!("/admin/areas/{}/control", jinxiu.id),
+            &cookies,
+            &[
+                ("_csrf", &csrf),
+                ("level", "controlled"),
+                ("effective_at", "tomorrow"),
+                ("reason", "x"),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("格式无效"));
+    // After the session's lifetime, pages send the user to log in again.
+    a.clock.advance(ServiceConfig::default().session_ttl_ms + 1);
+    let r = send(&a.app, get("/admin/areas", &cookies)).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.location(), "/login?next=%2Fadmin%2Fareas&expired=1");
+    let page = send(&a.app, get(r.location(), "")).await;
+    assert!(page.body.contains("登录已过期"));
+}
+
+#[tokio::test]
+async fn logout_ends_the_session() {
+    let a = app().await;
+    let (cookies, csrf) = login(&a.app, "agent", "demo-agent-2026").await;
+    let r = send(
+        &a.app,
+        post_form("/logout", &cookies, &[("_csrf", "wrong")]),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = send(&a.app, post_form("/logout", &cookies, &[("_csrf", &csrf)])).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.location(), "/login?out=1");
+    assert_eq!(
+        send(&a.app, get("/", &cookies)).await.status,
+        StatusCode::SEE_OTHER
+    );
+}
+
+#[tokio::test]
+async fn english_is_a_cookie_away() {
+    let a = app().await;
+    let r = send(&a.app, get("/lang/en?next=/login", "")).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(r.location(), "/login");
+    assert_eq!(r.cookie("yht_lang").as_deref(), Some("en"));
+    let page = send(&a.app, get("/login", "yht_lang=en")).await;
+    assert!(page.body.contains("Log in to Desk No. 1"));
+    assert!(page.body.contains("lang=\"en\""));
+    assert_eq!(
+        send(&a.app, get("/lang/en?next=//evil.example", ""))
+            .await
+            .location(),
+        "/"
+    );
+}
+
+#[tokio::test]
+async fn api_tokens_me_and_scoped_areas() {
+    let a = app().await;
+    let r = send(&a.app, get("/api/v1/me", "")).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        r.headers.get(header::CONTENT_TYPE).unwrap(),
+        "application/problem+json"
+    );
+    let bad = Request::get("/api/v1/me")
+        .header(header::AUTHORIZATION, "Bearer yht_forged")
+        .body(Body::empty())
+        .unwrap();
+    assert_eq!(send(&a.app, bad).await.status, StatusCode::UNAUTHORIZED);
+
+    let token = a.svc.create_api_token("qingshi", "test").await.unwrap();
+    let auth = format!("Bearer {}", token.expose());
+    let call = |method: &str, uri: &str, body: Option<&str>| {
+        let b = Request::builder()
+            .method(method)
+            .uri(uri)
+            .header(header::AUTHORIZATION, &auth);
+        match body {
+            Some(j) => b
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(j.to_string()))
+                .unwrap(),
+            None => b.body(Body::empty()).unwrap(),
+        }
+    };
+    let me = send(&a.app, call("GET", "/api/v1/me", None)).await.json();
+    assert_eq!(me["login"], "qingshi");
+    assert_eq!(me["roles"], serde_json::json!(["admin"]));
+    assert_eq!(me["areas"][0]["name"], "青石社区");
+
+    let areas = send(&a.app, call("GET", "/api/v1/areas", None))
+        .await
+        .json();
+    let names: Vec<&str> = areas["areas"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x["name"].as_str().unwrap())
+        .collect();
+    assert!(names.contains(&"锦绣花园") && names.contains(&"翠竹苑"));
+    assert!(
+        !names.contains(&"和平里") && !names.contains(&"柳岸社区") && !names.contains(&"望江街道")
+    );
+    let heping = a
+        .svc
+        .all_areas()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|x| x.name == "和平里")
+        .unwrap();
+    let jinxiu = a
+        .svc
+        .all_areas()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|x| x.name == "锦绣花园")
+        .unwrap();
+    assert_eq!(
+        send(
+            &a.app,
+            call("GET", &format!("/api/v1/areas/{}", heping.id), None)
+        )
+        .await
+        .status,
+        StatusCode::NOT_FOUND
+    );
+    let r = send(
+        &a.app,
+        call(
+            "PATCH",
+            &format!("/api/v1/areas/{}", heping.id),
+            Some(r#"{"name":"改名"}"#),
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(a.svc.store.area(heping.id).await.unwrap().name, "和平里");
+    let r = send(
+        &a.app,
+        call(
+            "POST",
+            &format!("/api/v1/areas/{}/control-level", heping.id),
+            Some(r#"{"level":"sealed","reason":"x"}"#),
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    // Agencies and users of the other community are not listed.
+    let ag = send(&a.app, call("GET", "/api/v1/agencies", None))
+        .await
+        .json();
+    assert!(ag["agencies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|g| !g["name"].as_str().unwrap().contains("柳岸")));
+    let us = send(&a.app, call("GET", "/api/v1/users", None))
+        .await
+        .json();
+    assert!(us["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|u| u["login"] != "liuan"));
+
+    // Bad JSON and unknown fields: 422 naming the body; bad codes name the field.
+    let r = send(&a.app, call("POST", "/api/v1/areas", Some("{not json"))).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json()["field"], "body");
+    let r = send(
+        &a.app,
+        call(
+            "POST",
+            "/api/v1/areas",
+            Some(&format!(
+                r#"{{"parent_id":{},"kind":"building","name":"21栋","colour":"red"}}"#,
+                jinxiu.id
+            )),
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = send(
+        &a.app,
+        call(
+            "POST",
+            "/api/v1/areas",
+            Some(&format!(
+                r#"{{"parent_id":{},"kind":"tower","name":"21栋"}}"#,
+                jinxiu.id
+            )),
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json()["field"], "area_kind");
+    let before = a.svc.all_areas().await.unwrap().len();
+    let r = send(
+        &a.app,
+        call(
+            "POST",
+            "/api/v1/areas",
+            Some(&format!(
+                r#"{{"parent_id":{},"kind":"building","name":"21栋"}}"#,
+                jinxiu.id
+            )),
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(r.json()["name"], "21栋");
+    assert_eq!(a.svc.all_areas().await.unwrap().len(), before + 1);
+    let r = send(&a.app, call("POST", &format!("/api/v1/areas/{}/control-level", jinxiu.id), Some(r#"{"level":"controlled","effective_at":"2026-11-23T20:00:00+08:00","reason":"降级"}"#))).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+}
+
+#[tokio::test]
+async fn scoped_pages_and_session_api_need_csrf() {
+    let a = app().await;
+    let (cookies, csrf) = login(&a.app, "qingshi", "demo-qingshi-2026").await;
+    let heping = a
+        .svc
+        .all_areas()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|x| x.name == "和平里")
+        .unwrap();
+    let r = send(
+        &a.app,
+        get(&format!("/admin/areas/{}", heping.id), &cookies),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let r = send(
+        &a.app,
+        post_form(
+            &format!("/admin/areas/{}/rename", heping.id),
+            &cookies,
+            &[("_csrf", &csrf), ("name", "改名")],
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(a.svc.store.area(heping.id).await.unwrap().name, "和平里");
+    let tree = send(&a.app, get("/admin/areas", &cookies)).await;
+    assert!(tree.body.contains("锦绣花园") && !tree.body.contains("和平里"));
+    let liuan = a.svc.user_by_login("liuan").await.unwrap();
+    assert_eq!(
+        send(&a.app, get(&format!("/admin/users/{}", liuan.id), &cookies))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    // The API with a session cookie: reads work, writes need X-CSRF-Token.
+    assert_eq!(
+        send(&a.app, get("/api/v1/me", &cookies)).await.status,
+        StatusCode::OK
+    );
+    let jinxiu = a
+        .svc
+        .all_areas()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|x| x.name == "锦绣花园")
+        .unwrap();
+    let patch = |tok: &str| {
+        Request::patch(format!("/api/v1/areas/{}", jinxiu.id))
+            .header(header::COOKIE, &cookies)
+            .header("x-csrf-token", tok)
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(r#"{"name":"锦绣花园"}"#))
+            .unwrap()
+    };
+    assert_eq!(
+        send(&a.app, patch("forged")).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(send(&a.app, patch(&csrf)).await.status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn health_readiness_metrics_and_request_ids() {
+    let a = app().await;
+    let r = send(&a.app, get("/healthz", "")).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.headers.get("x-request-id").is_some());
+    assert_eq!(send(&a.app, get("/readyz", "")).await.body, "ready\n");
+    let m = send(&a.app, get("/metrics", "")).await;
+    assert!(m.body.contains("http_requests_total"), "{}", m.body);
+    assert!(m.body.contains("route=\"/healthz\""));
+    a.svc.store.close().await;
+    assert_eq!(
+        send(&a.app, get("/readyz", "")).await.status,
+        StatusCode::SERVICE_UNAVAILABLE
+    );
+}

@@ -1,0 +1,262 @@
+//! The triage pages through the router: a pasted chat batch becomes confirmed tickets, a
+//! bad row records nothing, clusters appear for the leader, the lexicon is the admin's.
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use axum::Router;
+use std::sync::Arc;
+use tower::ServiceExt;
+use yihaotai_service::{ManualClock, Service, ServiceConfig};
+use yihaotai_store::testing::TestDb;
+use yihaotai_web::{build_app, AppState, WebConfig};
+
+const T0: i64 = 1_795_000_000_000;
+
+async fn app() -> (TestDb, Router, Service) {
+    let db = TestDb::new().await;
+    let svc = Service::new(
+        db.store.clone(),
+        Arc::new(ManualClock::new(T0)),
+        ServiceConfig::default(),
+    );
+    svc.bootstrap().await.unwrap();
+    svc.load_demo().await.unwrap();
+    let app = build_app(AppState::new(svc.clone(), WebConfig::default()));
+    (db, app, svc)
+}
+
+async fn send(app: &Router, req: Request<Body>) -> (StatusCode, String, Option<String>) {
+    let r = app.clone().oneshot(req).await.unwrap();
+    let status = r.status();
+    // The session cookie when one is set, else the pre-login cookie (never a removal).
+    let set: Vec<String> = r
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .map(|c| c.split(';').next().unwrap().to_string())
+        .filter(|c| !c.ends_with('='))
+        .collect();
+    let cookie = set
+        .iter()
+        .find(|c| c.starts_with("yht_session="))
+        .or_else(|| set.iter().find(|c| c.starts_with("yht_pre=")))
+        .cloned();
+    let body = axum::body::to_bytes(r.into_body(), 8 << 20).await.unwrap();
+    (status, String::from_utf8_lossy(&body).into_owned(), cookie)
+}
+
+fn get(uri: &str, cookie: &str) -> Request<Body> {
+    Request::get(uri)
+        .header(header::COOKIE, cookie)
+        .body(Body::empty())
+        .unwrap()
+}
+
+fn post(uri: &str, cookie: &str, body: String) -> Request<Body> {
+    Request::post(uri)
+        .header(header::COOKIE, cookie)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(body))
+        .unwrap()
+}
+
+fn csrf_in(html: &str) -> String {
+    let i = html.find("name=\"_csrf\" value=\"").unwrap() + 20;
+    html[i..i + html[i..].find('"').unwrap()].to_string()
+}
+
+async fn login(app: &Router, login: &str, password: &str) -> (String, String) {
+    let (_, page, pre) = send(app, get("/login", "")).await;
+    let pre = pre.unwrap();
+    let form = serde_urlencoded::to_string([
+        ("_csrf", csrf_in(&page).as_str()),
+        ("login", login),
+        ("password", password),
+    ])
+    .unwrap();
+    let (status, _, session) = send(app, post("/login", &pre, form)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let session = session.unwrap();
+    let (_, home, _) = send(app, get("/", &session)).await;
+    (session, csrf_in(&home))
+}
+
+/// The confirmation table's fields, in order, as a browser would post them.
+fn fields(html: &str, name: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for part in html.split(&format!("name=\"{name}\"")).skip(1) {
+        let head = &part[..part.find('>').unwrap_or(0)];
+        if let Some(i) = head.find("value=\"") {
+            out.push(head[i + 7..i + 7 + head[i + 7..].find('"').unwrap()].to_string());
+        } else if name == "content" {
+            let body = &part[part.find('>').unwrap() + 1..];
+            out.push(body[..body.find("</textarea>").unwrap()].to_string());
+        } else if name == "category" || name == "urgency" {
+            let body = &part[..part.find("</select>").unwrap()];
+            let sel = body.find(" selected").unwrap();
+            let v = body[..sel].rfind("value=\"").unwrap() + 7;
+            out.push(body[v..v + body[v..].find('"').unwrap()].to_string());
+        }
+    }
+    out
+}
+
+fn unescape(s: &str) -> String {
+    s.replace("&quot;", "\"")
+        .replace("&#34;", "\"")
+        .replace("&#39;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
+}
+
+#[tokio::test]
+async fn thirty_pasted_messages_become_thirty_tickets_and_a_bad_row_records_nothing() {
+    let (_db, app, svc) = app().await;
+    let (cookie, csrf) = login(&app, "agent", "demo-agent-2026").await;
+    let mut paste = String::new();
+    for i in 0..30 {
+        paste.push_str(&format!("邻居{i} 2022-04-05 09:{:02}\n金桂小区{}栋1单元{}01 家里老人的降压药吃完了，能帮忙买吗\n", i, i % 10 + 1, i % 6 + 1));
+    }
+    let (status, page, _) = send(
+        &app,
+        post(
+            "/tickets/paste",
+            &cookie,
+            serde_urlencoded::to_string([("_csrf", csrf.as_str()), ("text", paste.as_str())])
+                .unwrap(),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let content = fields(&page, "content");
+    assert_eq!(content.len(), 30);
+    let mut form: Vec<(String, String)> = vec![("_csrf".into(), csrf.clone())];
+    for i in 0..30 {
+        form.push(("include".into(), i.to_string()));
+    }
+    let sender = fields(&page, "sender");
+    let category = fields(&page, "category");
+    let urgency = fields(&page, "urgency");
+    let household = fields(&page, "household_id");
+    let suggestion = fields(&page, "suggestion");
+    assert!(category.iter().all(|c| c == "medicine"), "{category:?}");
+    assert!(
+        household.iter().filter(|h| !h.is_empty()).count() >= 25,
+        "{household:?}"
+    );
+    for i in 0..30 {
+        form.push(("sender".into(), sender[i].clone()));
+        form.push(("content".into(), unescape(&content[i])));
+        form.push(("category".into(), category[i].clone()));
+        form.push(("urgency".into(), urgency[i].clone()));
+        form.push((
+            "household_id".into(),
+            if i == 12 {
+                "not-a-number".into()
+            } else {
+                household[i].clone()
+            },
+        ));
+        form.push(("suggestion".into(), unescape(&suggestion[i])));
+    }
+    let (status, page, _) = send(
+        &app,
+        post(
+            "/tickets/paste/confirm",
+            &cookie,
+            serde_urlencoded::to_string(&form).unwrap(),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("第13条"), "the bad row is named");
+    assert_eq!(svc.store.count_tickets().await.unwrap(), 0);
+    let fixed: Vec<(String, String)> = form
+        .into_iter()
+        .map(|(k, v)| {
+            if v == "not-a-number" {
+                (k, household[12].clone())
+            } else {
+                (k, v)
+            }
+        })
+        .collect();
+    let (status, page, _) = send(
+        &app,
+        post(
+            "/tickets/paste/confirm",
+            &cookie,
+            serde_urlencoded::to_string(&fixed).unwrap(),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("id=\"paste-created\""));
+    assert_eq!(svc.store.count_tickets().await.unwrap(), 30);
+}
+
+#[tokio::test]
+async fn clusters_appear_for_the_leader_and_the_lexicon_is_for_admins() {
+    let (_db, app, svc) = app().await;
+    let agent = svc.user_by_login("agent").await.unwrap();
+    let hits = svc.find_households(&agent, "翠竹苑2栋").await.unwrap();
+    for h in hits.iter().take(5) {
+        svc.intake(
+            &agent,
+            yihaotai_service::tickets::IntakeInput {
+                channel: yihaotai_domain::vocab::Channel::Wechat,
+                request_type: yihaotai_domain::vocab::RequestType::Help,
+                category: "supplies".into(),
+                urgency: yihaotai_domain::vocab::Urgency::Normal,
+                epidemic_related: true,
+                confidential: false,
+                caller_name: None,
+                caller_phone: None,
+                household: Some(yihaotai_domain::HouseholdId(h.id)),
+                area: None,
+                content: "楼里好几户都没有菜了，保供蔬菜什么时候到".into(),
+                disposition: yihaotai_domain::ticket::Disposition::Dispatch,
+                dispatch_to: None,
+                suggestion: None,
+            },
+        )
+        .await
+        .unwrap();
+    }
+    let (leader, _) = login(&app, "leader", "demo-leader-2026").await;
+    let (status, page, _) = send(&app, get("/clusters", &leader)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("data-cluster=\"1\""), "{page}");
+    assert!(page.contains("翠竹苑"));
+    let (agent_cookie, _) = login(&app, "agent", "demo-agent-2026").await;
+    assert_eq!(
+        send(&app, get("/clusters", &agent_cookie)).await.0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        send(&app, get("/admin/triage", &agent_cookie)).await.0,
+        StatusCode::FORBIDDEN
+    );
+    let (admin, csrf) = login(&app, "admin", "demo-admin-2026").await;
+    let (status, page, _) = send(
+        &app,
+        post("/admin/triage/reload", &admin, format!("_csrf={csrf}")),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("flash ok"));
+    let (status, page, _) = send(
+        &app,
+        post(
+            "/admin/triage/try",
+            &admin,
+            serde_urlencoded::to_string([("_csrf", csrf.as_str()), ("text", "老伴突然昏迷不醒了")])
+                .unwrap(),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("urg-critical"), "{page}");
+}
