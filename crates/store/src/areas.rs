@@ -166,7 +166,10 @@ impl Store {
     pub async fn all_areas(&self) -> Result<Vec<Area>> {
         let sql = format!("SELECT {AREA_COLS} FROM areas");
         let rows: Vec<AreaRaw> = on_read!(self, |p| { sqlx::query_as(&sql).fetch_all(p).await? });
-        let mut out = rows.into_iter().map(TryInto::try_into).collect::<Result<Vec<Area>>>()?;
+        let mut out = rows
+            .into_iter()
+            .map(TryInto::try_into)
+            .collect::<Result<Vec<Area>>>()?;
         out.sort_by_cached_key(|a| a.path.ids());
         Ok(out)
     }

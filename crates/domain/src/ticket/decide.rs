@@ -6,6 +6,7 @@ use super::{
     Actor, Closure, Command, CommandKind, DeadlineRule, Deadlines, DispatchMode, Event, EventKind,
     Policy, Satisfaction, Solved, Status, TextField, Ticket, TicketError, REOPEN_AFTER_CALLBACK,
 };
+use crate::role::Role;
 use crate::AgencyId;
 use jiff::Timestamp;
 
@@ -146,7 +147,12 @@ pub fn decide(t: &Ticket, cmd: Command, actor: &Actor, now: Timestamp, policy: &
             Ok(vec![c.event(EventKind::Cancelled { reason })])
         }
         Command::AddNote { text } => {
-            if let Some(a) = actor.agency {
+            // Desk staff note any ticket they can see (a caller rings again); an agency's
+            // own staff only the tickets their agency handles.
+            let desk = actor
+                .roles
+                .any(&[Role::Admin, Role::Agent, Role::Dispatcher, Role::Leader]);
+            if let (Some(a), false) = (actor.agency, desk) {
                 if !t.involves(a) {
                     return Err(TicketError::NotYourAgency);
                 }

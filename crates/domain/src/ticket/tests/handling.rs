@@ -239,6 +239,13 @@ fn assisting_agencies_may_add_notes_but_not_resolve() {
     let events = s.run(note(), &handler(B));
     assert_eq!(events[0].agency, Some(B));
     s.run(note(), &desk());
+    // A desk agent belongs to the desk's own agency, which does not handle the ticket:
+    // they still record what a caller says when ringing again.
+    let desk_member = Actor {
+        agency: Some(CENTRE),
+        ..desk()
+    };
+    s.run(note(), &desk_member);
     assert_eq!(
         s.refused(note(), &handler(CENTRE)),
         TicketError::NotYourAgency
