@@ -21,7 +21,7 @@ pub enum Caller<'a> {
 }
 
 impl Caller<'_> {
-    fn user_id(&self) -> Option<UserId> {
+    pub(crate) fn user_id(&self) -> Option<UserId> {
         match self {
             Caller::System => None,
             Caller::User(u) => Some(u.id),
@@ -33,7 +33,7 @@ impl Caller<'_> {
             Caller::User(u) => u.scope().covers(p),
         }
     }
-    fn require_admin(&self) -> Result<()> {
+    pub(crate) fn require_admin(&self) -> Result<()> {
         match self {
             Caller::System => Ok(()),
             Caller::User(u) if u.roles.is_admin() => Ok(()),
@@ -106,7 +106,7 @@ impl Service {
         Ok(self.store.areas_within(&user.scope().paths).await?)
     }
 
-    async fn area_in_scope(&self, caller: Caller<'_>, id: AreaId) -> Result<Area> {
+    pub(crate) async fn area_in_scope(&self, caller: Caller<'_>, id: AreaId) -> Result<Area> {
         let area = self.store.area(id).await?;
         if caller.covers(&area.path) {
             Ok(area)

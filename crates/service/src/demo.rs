@@ -9,15 +9,20 @@ impl Service {
     /// demo logins to print.
     pub async fn load_demo(&self) -> Result<(DemoLoad, Vec<DemoUser>)> {
         let street = demo_street();
-        if self.store.demo_loaded().await? {
-            return Ok((DemoLoad::AlreadyPresent, street.users));
-        }
-        let hashes = street
-            .users
-            .iter()
-            .map(|u| crate::auth::hash_password(u.password))
-            .collect::<Result<Vec<_>>>()?;
-        let load = self.store.load_demo(&street, &hashes, self.now()).await?;
+        let load = if self.store.demo_loaded().await? {
+            DemoLoad::AlreadyPresent
+        } else {
+            let hashes = street
+                .users
+                .iter()
+                .map(|u| crate::auth::hash_password(u.password))
+                .collect::<Result<Vec<_>>>()?;
+            self.store.load_demo(&street, &hashes, self.now()).await?
+        };
+        // Once, and also for a demo street loaded before the catalogue existed.
+        self.store
+            .load_demo_dispatch_rules(&street.dispatch_rules, self.now())
+            .await?;
         Ok((load, street.users))
     }
 }

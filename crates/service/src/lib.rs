@@ -5,11 +5,13 @@
 pub mod admin;
 pub mod auth;
 pub mod bus;
+pub mod catalogue;
 pub mod clock;
 pub mod clusters;
 pub mod demo;
 pub mod error;
 pub mod home;
+pub mod policy;
 pub mod tickets;
 pub mod triage;
 
@@ -53,7 +55,7 @@ pub struct Service {
     pub config: ServiceConfig,
     pub bus: bus::Bus,
     /// Deadline rules and the working calendar.
-    pub policy: Arc<yihaotai_domain::ticket::Policy>,
+    pub policy: policy::PolicyCell,
     pub triage: triage::TriageEngine,
 }
 
@@ -64,7 +66,7 @@ impl Service {
             clock,
             config,
             bus: bus::Bus::new(),
-            policy: Arc::new(yihaotai_domain::ticket::Policy::default()),
+            policy: policy::PolicyCell::default(),
             triage: triage::TriageEngine::default(),
         }
     }
@@ -73,9 +75,12 @@ impl Service {
         self.clock.now_ms()
     }
 
-    /// Prepares a freshly migrated database: the category catalogue.
+    /// Prepares a freshly migrated database: the category catalogue, the planner's
+    /// statistics, and the deadline policy saved in it.
     pub async fn bootstrap(&self) -> Result<()> {
         self.store.seed_categories().await?;
+        self.store.optimize().await?;
+        self.load_policy().await?;
         Ok(())
     }
 }
@@ -86,6 +91,7 @@ pub mod model {
     pub use yihaotai_store::agencies::{Agency, AgencyInput, AgencyRow};
     pub use yihaotai_store::areas::{Area, ControlChange};
     pub use yihaotai_store::audit::AuditEntry;
+    pub use yihaotai_store::catalogue::DispatchRule;
     pub use yihaotai_store::categories::CategoryRow;
     pub use yihaotai_store::demo::DemoLoad;
     pub use yihaotai_store::households::HouseholdHit;
@@ -124,6 +130,7 @@ impl Service {
         }
         self.store.apply_due_control_levels(now).await?;
         self.store.delete_expired_sessions(now).await?;
+        self.store.optimize().await?;
         Ok(true)
     }
 }

@@ -180,4 +180,20 @@ impl Store {
         }
         Ok(out)
     }
+
+    /// Agencies that declare `category` among those they handle, with their areas.
+    pub async fn agencies_serving(&self, category: &str) -> Result<Vec<Agency>> {
+        let sql = format!(
+            "{AGENCY_SELECT} WHERE g.id IN (SELECT agency_id FROM agency_categories WHERE category = $1)
+             ORDER BY g.id"
+        );
+        let rows: Vec<AgencyRow> = on_read!(self, |p| {
+            sqlx::query_as(&sql).bind(category).fetch_all(p).await?
+        });
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            out.push(self.agency_links(r).await?);
+        }
+        Ok(out)
+    }
 }

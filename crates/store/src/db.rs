@@ -162,6 +162,25 @@ impl Store {
         Ok(n as usize)
     }
 
+    /// Keeps the query planner's statistics current, so the queues pick their partial
+    /// indexes as tables grow. SQLite gathers them only on request (`PRAGMA optimize`,
+    /// bounded by `analysis_limit` so a large table is sampled, not read); PostgreSQL's
+    /// autovacuum already does it. Cheap when nothing changed; run after migrating and
+    /// from housekeeping.
+    pub async fn optimize(&self) -> Result<()> {
+        if let Pools::Sqlite { write, .. } = &self.pools {
+            let mut c = write.acquire().await?;
+            sqlx::query("PRAGMA analysis_limit = 1000")
+                .execute(&mut *c)
+                .await?;
+            // 0x10002: also tables never analysed before, as on a fresh start.
+            sqlx::query("PRAGMA optimize = 0x10002")
+                .execute(&mut *c)
+                .await?;
+        }
+        Ok(())
+    }
+
     /// Reachability check for `/readyz`.
     pub async fn ping(&self) -> Result<()> {
         let _: i64 = on_read!(self, |p| {

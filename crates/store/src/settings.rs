@@ -26,4 +26,15 @@ impl Store {
         });
         Ok(())
     }
+
+    pub async fn delete_setting(&self, key: &str) -> Result<()> {
+        on_write!(self, |p| {
+            sqlx::query("DELETE FROM settings WHERE key = $1")
+                .bind(key)
+                .execute(p)
+                .await?
+                .rows_affected()
+        });
+        Ok(())
+    }
 }

@@ -2,136 +2,22 @@
 //! phone reveal, and the live stream of notices. Router tests on SQLite (or PostgreSQL when
 //! YIHAOTAI_TEST_DATABASE_URL is set), plus one real-listener test for `/events`.
 
+mod support;
+
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use axum::Router;
 use std::sync::Arc;
 use std::time::Duration;
-use tower::ServiceExt;
+use support::*;
 use yihaotai_domain::role::Roles;
 use yihaotai_domain::AgencyId;
 use yihaotai_service::admin::{Caller, UserInput};
 use yihaotai_service::{ManualClock, Service, ServiceConfig};
 use yihaotai_store::testing::TestDb;
-use yihaotai_web::{build_app, AppState, WebConfig};
+use yihaotai_web::{AppState, WebConfig};
 
-const T0: i64 = 1_795_000_000_000;
 const PHONE: &str = "13912345678";
 const MASKED: &str = "139****5678";
-
-struct App {
-    _db: TestDb,
-    app: Router,
-    svc: Service,
-}
-
-async fn app() -> App {
-    let db = TestDb::new().await;
-    let clock = Arc::new(ManualClock::new(T0));
-    let svc = Service::new(db.store.clone(), clock, ServiceConfig::default());
-    svc.bootstrap().await.unwrap();
-    svc.load_demo().await.unwrap();
-    let app = build_app(AppState::new(svc.clone(), WebConfig::default()));
-    App { _db: db, app, svc }
-}
-
-struct Resp {
-    status: StatusCode,
-    headers: axum::http::HeaderMap,
-    body: String,
-}
-
-impl Resp {
-    fn location(&self) -> &str {
-        self.headers
-            .get(header::LOCATION)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-    }
-    fn cookie(&self, name: &str) -> Option<String> {
-        self.headers
-            .get_all(header::SET_COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .find(|c| c.starts_with(&format!("{name}=")))
-            .map(|c| {
-                c.split(';')
-                    .next()
-                    .unwrap()
-                    .split_once('=')
-                    .unwrap()
-                    .1
-                    .to_string()
-            })
-    }
-}
-
-async fn send(app: &Router, req: Request<Body>) -> Resp {
-    let r = app.clone().oneshot(req).await.unwrap();
-    let status = r.status();
-    let headers = r.headers().clone();
-    let bytes = axum::body::to_bytes(r.into_body(), 4 << 20).await.unwrap();
-    Resp {
-        status,
-        headers,
-        body: String::from_utf8_lossy(&bytes).into_owned(),
-    }
-}
-
-fn get(uri: &str, cookies: &str) -> Request<Body> {
-    Request::get(uri)
-        .header(header::COOKIE, cookies)
-        .body(Body::empty())
-        .unwrap()
-}
-
-fn post_form(uri: &str, cookies: &str, form: &[(&str, &str)]) -> Request<Body> {
-    Request::post(uri)
-        .header(header::COOKIE, cookies)
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(Body::from(serde_urlencoded::to_string(form).unwrap()))
-        .unwrap()
-}
-
-fn csrf_in(html: &str) -> String {
-    let i = html
-        .find("name=\"_csrf\" value=\"")
-        .expect("page has a CSRF field")
-        + 20;
-    html[i..i + html[i..].find('"').unwrap()].to_string()
-}
-
-/// Logs in through the form; returns the session cookie header and its CSRF token.
-async fn login(app: &Router, login: &str, password: &str) -> (String, String) {
-    let page = send(app, get("/login", "")).await;
-    let pre = page.cookie("yht_pre").expect("pre-login cookie");
-    let token = csrf_in(&page.body);
-    let r = send(
-        app,
-        post_form(
-            "/login",
-            &format!("yht_pre={pre}"),
-            &[
-                ("_csrf", &token),
-                ("login", login),
-                ("password", password),
-                ("next", "/"),
-            ],
-        ),
-    )
-    .await;
-    assert_eq!(
-        r.status,
-        StatusCode::SEE_OTHER,
-        "login as {login}: {}",
-        r.body
-    );
-    let session = r.cookie("yht_session").expect("session cookie");
-    let cookies = format!("yht_session={session}");
-    let home = send(app, get("/", &cookies)).await;
-    assert_eq!(home.status, StatusCode::OK);
-    (cookies, csrf_in(&home.body))
-}
 
 /// A filled-in intake form; `extra` overrides or adds fields.
 fn intake_form<'a>(csrf: &'a str, extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {

@@ -55,12 +55,17 @@ pub async fn run(s: &Settings, o: Opts) -> anyhow::Result<()> {
 }
 
 /// Housekeeping every minute: scheduled control levels take effect, expired sessions go.
-/// With several app processes on one PostgreSQL, the lease makes one process do it.
+/// With several app processes on one PostgreSQL, the lease makes one process do it. Every
+/// process re-reads the deadline policy, so one saved in another process applies here
+/// within a minute.
 async fn background_jobs(service: Service) {
     let holder = format!("{}-{}", std::process::id(), service.now());
     let mut tick = tokio::time::interval(Duration::from_secs(60));
     loop {
         tick.tick().await;
+        if let Err(e) = service.load_policy().await {
+            tracing::warn!(error = %e, "cannot re-read the deadline policy");
+        }
         if let Err(e) = service.housekeeping(&holder).await {
             tracing::warn!(error = %e, "housekeeping failed");
         }

@@ -30,6 +30,17 @@ pub struct DemoStreet {
     pub agencies: Vec<DemoAgency>,
     pub households: Vec<DemoHousehold>,
     pub users: Vec<DemoUser>,
+    /// The dispatch catalogue (派单目录) the street starts with.
+    pub dispatch_rules: Vec<DemoDispatchRule>,
+}
+
+/// One row of the demo's dispatch catalogue, by the stable keys of area and agency.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DemoDispatchRule {
+    pub category: &'static str,
+    pub area_key: String,
+    pub agency_key: String,
+    pub mode: crate::ticket::DispatchMode,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -109,11 +120,13 @@ pub fn demo_street() -> DemoStreet {
     let agencies = territory::agencies(&territory);
     let households = people::populate(&territory.units, &mut Rng::stream(2));
     let users = users(&territory.areas, &agencies);
+    let dispatch_rules = territory::dispatch_rules(&territory.areas);
     DemoStreet {
         areas: territory.areas,
         agencies,
         households,
         users,
+        dispatch_rules,
     }
 }
 

@@ -414,3 +414,49 @@ pub(super) fn agencies(t: &Territory) -> Vec<DemoAgency> {
     }
     a.out
 }
+
+/// The street's dispatch catalogue: medical needs go to the medical team, supplies to the
+/// logistics team of the caller's control zone (the supply team elsewhere), household and
+/// welfare matters to the community committee, the estate's own matters to its property
+/// manager. The most specific area wins, so a zone's rule overrides the street's.
+pub(super) fn dispatch_rules(areas: &[DemoArea]) -> Vec<super::DemoDispatchRule> {
+    use crate::ticket::DispatchMode::Direct;
+    let rule = |category, area: &str, agency: String| super::DemoDispatchRule {
+        category,
+        area_key: area.to_string(),
+        agency_key: agency,
+        mode: Direct,
+    };
+    let mut out = Vec::new();
+    for c in ["medical", "medicine", "testing", "transfer"] {
+        out.push(rule(c, "wangjiang", "medical-team".into()));
+    }
+    for c in ["supplies", "delivery"] {
+        out.push(rule(c, "wangjiang", "supply-team".into()));
+    }
+    for (key, _, _) in COMMUNITIES {
+        for c in [
+            "elderly_child_care",
+            "psychological",
+            "consultation",
+            "pet",
+            "other",
+        ] {
+            out.push(rule(c, key, format!("{key}-committee")));
+        }
+    }
+    for spec in &COMPOUNDS {
+        out.push(rule(
+            "sanitation",
+            spec.key,
+            format!("{}-property", spec.key),
+        ));
+    }
+    let zones = areas.iter().filter(|z| z.kind == AreaKind::Zone);
+    for (i, zone) in zones.enumerate() {
+        for c in ["supplies", "delivery"] {
+            out.push(rule(c, &zone.key, format!("logistics-{}", i + 1)));
+        }
+    }
+    out
+}

@@ -448,3 +448,39 @@ fn rng_streams_differ_and_repeat() {
     let mut r = Rng::stream(9);
     assert!((0..1_000).all(|_| (3..=5).contains(&r.range(3, 5))));
 }
+
+/// Every category asked anywhere on the street finds an agency in the catalogue, and every
+/// rule names an area and an agency that exist.
+#[test]
+fn the_dispatch_catalogue_covers_every_category_in_every_compound() {
+    let s = street();
+    for r in &s.dispatch_rules {
+        area(s, &r.area_key);
+        agency_index(&s.agencies, &r.agency_key);
+        assert!(
+            BUILTIN_CATEGORIES.iter().any(|(c, ..)| *c == r.category),
+            "{}",
+            r.category
+        );
+    }
+    for (i, a) in s.areas.iter().enumerate() {
+        if a.kind != AreaKind::Compound {
+            continue;
+        }
+        let mut chain = BTreeSet::new();
+        let mut at = Some(i);
+        while let Some(j) = at {
+            chain.insert(s.areas[j].key.clone());
+            at = s.areas[j].parent;
+        }
+        for (c, ..) in BUILTIN_CATEGORIES {
+            assert!(
+                s.dispatch_rules
+                    .iter()
+                    .any(|r| r.category == *c && chain.contains(&r.area_key)),
+                "no rule for {c} in {}",
+                a.key
+            );
+        }
+    }
+}

@@ -1,7 +1,7 @@
 //! Why a command was refused, or a policy could not be loaded, in words a user can act on.
 
 use super::{format_local, Clock, CommandKind, Status, TextField};
-use crate::vocab::Lang;
+use crate::vocab::{Lang, RequestType, Urgency};
 use jiff::civil::Date;
 use jiff::Timestamp;
 
@@ -221,4 +221,44 @@ pub enum PolicyError {
     HolidayAndWorkday(Date),
     #[error("the policy has no deadline rules")]
     NoRules,
+    #[error("no deadline rule covers {urgency} tickets (epidemic-related: {epidemic_related}, request type: {request_type}); add a rule without these conditions at the end")]
+    Uncovered {
+        urgency: Urgency,
+        epidemic_related: bool,
+        request_type: RequestType,
+    },
+}
+
+impl PolicyError {
+    /// The message in the administrator's language, saying what to fix.
+    pub fn localized(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (_, Lang::En) => self.to_string(),
+            (PolicyError::Toml(e), Lang::Zh) => format!("无法读取时限规则：{e}"),
+            (PolicyError::SpanTooLong { amount, unit, max }, Lang::Zh) => {
+                format!("{amount} {unit} 超过了允许的最长时限（{max} {unit}）")
+            }
+            (PolicyError::HolidayAndWorkday(d), Lang::Zh) => {
+                format!("{d} 同时被列为节假日和调休上班日")
+            }
+            (PolicyError::NoRules, Lang::Zh) => "时限规则表为空，至少需要一条规则".to_string(),
+            (
+                PolicyError::Uncovered {
+                    urgency,
+                    epidemic_related,
+                    request_type,
+                },
+                Lang::Zh,
+            ) => format!(
+                "没有规则适用于“{}”、{}、“{}”的工单；请在末尾添加一条不限条件的规则",
+                urgency.label(Lang::Zh),
+                if *epidemic_related {
+                    "涉疫"
+                } else {
+                    "非涉疫"
+                },
+                request_type.label(Lang::Zh)
+            ),
+        }
+    }
 }

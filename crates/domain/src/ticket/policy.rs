@@ -261,11 +261,36 @@ impl Policy {
     /// Reads a policy file. A missing `[calendar]` means the built-in China calendar.
     pub fn from_toml(s: &str) -> Result<Policy, PolicyError> {
         let policy: Policy = toml::from_str(s).map_err(|e| PolicyError::Toml(e.to_string()))?;
-        if policy.rules.is_empty() {
+        policy.check()?;
+        Ok(policy)
+    }
+
+    /// A usable policy has a rule for every kind of ticket (a ticket without one could
+    /// not be given deadlines) and a consistent calendar.
+    pub fn check(&self) -> Result<(), PolicyError> {
+        if self.rules.is_empty() {
             return Err(PolicyError::NoRules);
         }
-        policy.calendar.check()?;
-        Ok(policy)
+        for &urgency in Urgency::ALL {
+            for epidemic_related in [false, true] {
+                for &request_type in RequestType::ALL {
+                    if self.rule(urgency, epidemic_related, request_type).is_none() {
+                        return Err(PolicyError::Uncovered {
+                            urgency,
+                            epidemic_related,
+                            request_type,
+                        });
+                    }
+                }
+            }
+        }
+        self.calendar.check()
+    }
+
+    /// The policy as the TOML an administrator edits; [`Policy::from_toml`] reads it back.
+    pub fn to_toml(&self) -> String {
+        // Every field is a plain value, list or table: serialising cannot fail.
+        toml::to_string_pretty(self).unwrap_or_default()
     }
 
     pub fn rule(

@@ -118,37 +118,7 @@ impl Service {
             })?),
             _ => None,
         };
-        let scope = user.scope();
-        // Where the request comes from decides who sees it: the household's area, the area
-        // given, or else the first area the agent serves.
-        let (area_id, area_path) = if let Some(h) = input.household {
-            let hh = self.store.household(h).await.map_err(|_| {
-                ServiceError::invalid("household", "找不到该住户", "no such household")
-            })?;
-            let p = AreaPath::from_stored(hh.area_path.clone());
-            if !scope.covers(&p) {
-                return Err(ServiceError::invalid(
-                    "household",
-                    "该住户不在您负责的区域内",
-                    "the household is outside the areas you serve",
-                ));
-            }
-            (AreaId(hh.area_id), hh.area_path)
-        } else if let Some(a) = input.area {
-            let area = self.area_for(user, a).await.map_err(|_| {
-                ServiceError::invalid(
-                    "area",
-                    "区域不存在或不在您负责的范围内",
-                    "the area does not exist or is outside the areas you serve",
-                )
-            })?;
-            (area.id, area.path.as_str().to_string())
-        } else {
-            let first = user.areas.first().ok_or_else(|| {
-                ServiceError::forbidden("您的账号没有负责区域", "your account serves no area")
-            })?;
-            (AreaId(first.id), first.path.clone())
-        };
+        let (area_id, area_path) = self.intake_area(user, input.household, input.area).await?;
         if let Some((agency, _)) = input.dispatch_to {
             self.store.agency(agency).await.map_err(|_| {
                 ServiceError::invalid("agency", "承办单位不存在", "the agency does not exist")
@@ -170,7 +140,7 @@ impl Service {
             content: input.content,
             disposition: input.disposition,
         };
-        let mut events = register(new, &actor, now, &self.policy).map_err(ticket_err)?;
+        let mut events = register(new, &actor, now, &self.policy()).map_err(ticket_err)?;
         let mut ticket = Ticket::from_events(&events)
             .ok_or_else(|| ServiceError::invalid("content", "无法登记", "cannot register"))?;
         if let Some((agency, mode)) = input.dispatch_to {
@@ -184,7 +154,7 @@ impl Service {
                 },
                 &actor,
                 now,
-                &self.policy,
+                &self.policy(),
             )
             .map_err(ticket_err)?;
             for e in &more {
@@ -208,6 +178,59 @@ impl Service {
             search_text,
             suggestion: input.suggestion,
         })
+    }
+
+    /// Where a request comes from decides who sees it: the household's area, the area
+    /// given, or else the first area the agent serves.
+    pub(crate) async fn intake_area(
+        &self,
+        user: &User,
+        household: Option<HouseholdId>,
+        area: Option<AreaId>,
+    ) -> Result<(AreaId, String)> {
+        let scope = user.scope();
+        let found = if let Some(h) = household {
+            let hh = self.store.household(h).await.map_err(|_| {
+                ServiceError::invalid("household", "找不到该住户", "no such household")
+            })?;
+            let p = AreaPath::from_stored(hh.area_path.clone());
+            if !scope.covers(&p) {
+                return Err(ServiceError::invalid(
+                    "household",
+                    "该住户不在您负责的区域内",
+                    "the household is outside the areas you serve",
+                ));
+            }
+            (AreaId(hh.area_id), hh.area_path)
+        } else if let Some(a) = area {
+            let area = self.area_for(user, a).await.map_err(|_| {
+                ServiceError::invalid(
+                    "area",
+                    "区域不存在或不在您负责的范围内",
+                    "the area does not exist or is outside the areas you serve",
+                )
+            })?;
+            (area.id, area.path.as_str().to_string())
+        } else {
+            let first = user.areas.first().ok_or_else(|| {
+                ServiceError::forbidden("您的账号没有负责区域", "your account serves no area")
+            })?;
+            (AreaId(first.id), first.path.clone())
+        };
+        Ok(found)
+    }
+
+    /// The agency the dispatch catalogue suggests for a new request of `category` from
+    /// the household or area given (as intake would place it).
+    pub async fn suggest_for_intake(
+        &self,
+        user: &User,
+        category: &str,
+        household: Option<HouseholdId>,
+        area: Option<AreaId>,
+    ) -> Result<Option<crate::catalogue::DispatchSuggestion>> {
+        let (_, path) = self.intake_area(user, household, area).await?;
+        self.suggest_dispatch(category, &path).await
     }
 
     async fn store_intake(&self, p: PreparedIntake) -> Result<IntakeResult> {

@@ -125,7 +125,7 @@ impl Service {
         actor: &Actor,
     ) -> Result<TicketRecord> {
         let now = ts(self.now());
-        let events = decide(&rec.ticket, cmd, actor, now, &self.policy).map_err(ticket_err)?;
+        let events = decide(&rec.ticket, cmd, actor, now, &self.policy()).map_err(ticket_err)?;
         if events.is_empty() {
             return Ok(rec);
         }

@@ -231,6 +231,7 @@ impl Service {
             }
             Queue::Overdue => {
                 f.statuses = OPEN.to_vec();
+                f.open_only = true;
                 f.overdue = Some(true);
             }
             Queue::Supervision => {

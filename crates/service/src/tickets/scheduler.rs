@@ -57,7 +57,8 @@ impl Service {
         for id in self.store.open_dispatched_tickets(&priority, 5_000).await? {
             let rec = self.store.ticket(id).await?;
             let is_priority = priority.iter().any(|c| c == rec.ticket.category.as_str());
-            let Some(level) = needs_supervision(&rec.ticket, now, is_priority, &self.policy) else {
+            let Some(level) = needs_supervision(&rec.ticket, now, is_priority, &self.policy())
+            else {
                 continue;
             };
             let note = if level == 1 {

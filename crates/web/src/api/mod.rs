@@ -2,6 +2,7 @@
 //! RFC 3339 timestamps.
 
 pub mod admin;
+pub mod config;
 pub mod tickets;
 pub mod triage;
 
@@ -19,6 +20,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/me", get(me))
         .merge(admin::router())
+        .merge(config::router())
         .merge(tickets::router())
         .merge(triage::router())
 }

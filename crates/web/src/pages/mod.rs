@@ -3,6 +3,8 @@
 
 pub mod admin_agencies;
 pub mod admin_areas;
+pub mod admin_catalogue;
+pub mod admin_policy;
 pub mod admin_users;
 pub mod auth;
 pub mod home;
@@ -77,6 +79,8 @@ pub fn router() -> Router<AppState> {
         .merge(admin_areas::router())
         .merge(admin_agencies::router())
         .merge(admin_users::router())
+        .merge(admin_catalogue::router())
+        .merge(admin_policy::router())
         .merge(tickets::router())
         .merge(triage::router())
         .route("/static/app.css", get(css))

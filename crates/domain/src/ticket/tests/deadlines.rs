@@ -167,8 +167,33 @@ fn format_local_shows_china_time() {
 #[test]
 fn the_default_policy_round_trips_through_toml() {
     let policy = Policy::default();
-    let text = toml::to_string(&policy).expect("to toml");
+    let text = policy.to_toml();
+    assert!(text.contains("[[rules]]"), "{text}");
     assert_eq!(Policy::from_toml(&text), Ok(policy));
+}
+
+#[test]
+fn a_policy_must_give_every_kind_of_ticket_its_deadlines() {
+    let only_critical = Policy::from_toml(
+        r#"
+        [[rules]]
+        urgency = "critical"
+        accept_within = { amount = 5, unit = "minutes" }
+        resolve_within = { amount = 1, unit = "hours" }
+        "#,
+    )
+    .expect_err("urgent tickets would have no deadlines");
+    assert_eq!(
+        only_critical,
+        PolicyError::Uncovered {
+            urgency: Urgency::Urgent,
+            epidemic_related: false,
+            request_type: RequestType::Consult,
+        }
+    );
+    let zh = only_critical.localized(crate::vocab::Lang::Zh);
+    assert!(zh.contains("紧急") && zh.contains("非涉疫"), "{zh}");
+    assert!(Policy::default().check().is_ok());
 }
 
 #[test]

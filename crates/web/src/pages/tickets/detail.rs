@@ -112,6 +112,11 @@ struct DetailPage {
     timeline: Vec<TimelineRow>,
     can: Can,
     agencies: Vec<(i64, String)>,
+    /// The catalogue's agency for this ticket (0: none), preselected in the dispatch forms.
+    suggested_id: i64,
+    suggested_mode: &'static str,
+    /// "医疗保障组（直派） · 望江街道"
+    suggested_text: Option<String>,
     modes: Vec<Choice>,
     solved: Vec<Choice>,
     satisfaction: Vec<Choice>,
@@ -259,6 +264,25 @@ pub(super) async fn detail_page(
         cancel: allowed(CommandKind::Cancel) && live,
         note: allowed(CommandKind::AddNote) && live,
     };
+    let suggestion = if can.dispatch || can.review_return {
+        svc.suggest_for_ticket(&staff.user, id)
+            .await
+            .map_err(page_err(lang))?
+            .filter(|s| Some(AgencyId(s.agency_id)) != t.assigned)
+    } else {
+        None
+    };
+    let mut agencies: Vec<(i64, String)> = scoped
+        .iter()
+        .filter(|a| a.row.active != 0)
+        .map(|a| (a.row.id, a.row.name.clone()))
+        .collect();
+    if let Some(s) = &suggestion {
+        // A district department may lie above the viewer's areas: offer it all the same.
+        if !agencies.iter().any(|a| a.0 == s.agency_id) {
+            agencies.insert(0, (s.agency_id, s.agency_name.clone()));
+        }
+    }
 
     let status = match &error {
         Some(e) => StatusCode::from_u16(e.status()).unwrap_or(StatusCode::UNPROCESSABLE_ENTITY),
@@ -326,11 +350,24 @@ pub(super) async fn detail_page(
         }),
         timeline,
         can,
-        agencies: scoped
-            .iter()
-            .filter(|a| a.row.active != 0)
-            .map(|a| (a.row.id, a.row.name.clone()))
-            .collect(),
+        agencies,
+        suggested_id: suggestion.as_ref().map_or(0, |s| s.agency_id),
+        suggested_mode: suggestion
+            .as_ref()
+            .map_or(DispatchMode::Direct, |s| s.mode)
+            .code(),
+        suggested_text: suggestion.as_ref().map(|s| {
+            let source = if s.rule_id.is_some() {
+                s.area_name.clone()
+            } else {
+                format!(
+                    "{} · {}",
+                    s.area_name,
+                    Tr::new(lang).t("ticket.suggested_from_agency")
+                )
+            };
+            format!("{}（{}） · {}", s.agency_name, s.mode.label(lang), source)
+        }),
         modes: DispatchMode::ALL
             .iter()
             .map(|m| (m.code(), m.label(lang)))

@@ -1,0 +1,544 @@
+//! The dispatch catalogue and the deadline policy as staff and API clients use them: the
+//! admin pages, dispatch by the catalogue at intake, the suggestion on a ticket page, and
+//! the JSON API. Bad input is refused with the field named and changes nothing.
+
+mod support;
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use serde_json::{json, Value};
+use support::*;
+use yihaotai_domain::ticket::Policy;
+
+/// A JSON request with a bearer token for `login`.
+async fn api(a: &App, login: &str, method: &str, uri: &str, body: Option<Value>) -> Resp {
+    let token = a.svc.create_api_token(login, "test").await.unwrap();
+    let b = Request::builder()
+        .method(method)
+        .uri(uri)
+        .header(header::AUTHORIZATION, format!("Bearer {}", token.expose()));
+    let req = match body {
+        Some(v) => b
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(v.to_string()))
+            .unwrap(),
+        None => b.body(Body::empty()).unwrap(),
+    };
+    send(&a.app, req).await
+}
+
+async fn area_id(a: &App, key: &str) -> i64 {
+    a.svc
+        .store
+        .area_by_demo_key(key)
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+        .0
+}
+
+async fn agency_id(a: &App, name: &str) -> i64 {
+    let admin = a.svc.user_by_login("admin").await.unwrap();
+    a.svc
+        .agencies_for(&admin)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|g| g.row.name == name)
+        .unwrap()
+        .row
+        .id
+}
+
+/// 锦绣花园 3栋2单元501's household id.
+async fn household(a: &App) -> i64 {
+    let jinxiu = a
+        .svc
+        .store
+        .area_by_demo_key("jinxiu")
+        .await
+        .unwrap()
+        .unwrap();
+    a.svc
+        .store
+        .households_within(&[jinxiu.path])
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|h| h.building == "3" && h.entrance.as_deref() == Some("2") && h.room == "501")
+        .unwrap()
+        .id
+}
+
+/// Posts the intake form with these fields over a few fixed ones.
+async fn post_intake(a: &App, cookies: &str, csrf: &str, fields: &[(&str, &str)]) -> Resp {
+    let mut form: Vec<(&str, &str)> = vec![
+        ("_csrf", csrf),
+        ("channel", "hotline_12345"),
+        ("request_type", "help"),
+        ("urgency", "normal"),
+        ("disposition", "dispatch"),
+        ("dispatch_mode", "direct"),
+        ("action", "create"),
+    ];
+    for (k, v) in fields {
+        form.retain(|(fk, _)| fk != k);
+        form.push((k, v));
+    }
+    send(&a.app, post_form("/tickets/new", cookies, &form)).await
+}
+
+#[tokio::test]
+async fn intake_dispatches_by_the_catalogue_and_the_ticket_page_suggests_it() {
+    let a = app().await;
+    let (agent, csrf) = login(&a.app, "agent", "demo-agent-2026").await;
+    // The blank form offers the catalogue's agency first.
+    let form = send(&a.app, get("/tickets/new", &agent)).await;
+    assert!(
+        form.body.contains("<option value=\"auto\" selected>"),
+        "{}",
+        form.body
+    );
+
+    let hh = household(&a).await.to_string();
+    let r = post_intake(
+        &a,
+        &agent,
+        &csrf,
+        &[
+            ("content", "家里的药吃完了，需要买降压药"),
+            ("category", "medicine"),
+            ("urgency", "urgent"),
+            ("dispatch_agency", "auto"),
+            ("household_id", &hh),
+            ("force_new", "1"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let id: i64 = r
+        .location()
+        .trim_start_matches("/tickets/")
+        .split('?')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let rec = a
+        .svc
+        .store
+        .ticket(yihaotai_domain::TicketId(id))
+        .await
+        .unwrap();
+    assert_eq!(rec.ticket.status.code(), "dispatched");
+    assert_eq!(
+        rec.ticket.assigned.map(|g| g.0),
+        Some(agency_id(&a, "望江街道医疗保障组").await)
+    );
+
+    // A ticket left for the dispatcher: its page preselects the catalogue's agency.
+    let r = post_intake(
+        &a,
+        &agent,
+        &csrf,
+        &[
+            ("content", "楼道垃圾三天没人清运"),
+            ("channel", "wechat"),
+            ("request_type", "complaint"),
+            ("category", "sanitation"),
+            ("dispatch_agency", ""),
+            ("household_id", &hh),
+            ("force_new", "1"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = send(&a.app, get(r.location(), &agent)).await;
+    let property = agency_id(&a, "锦绣花园物业服务中心").await;
+    assert!(
+        page.body.contains("id=\"dispatch-suggestion\""),
+        "{}",
+        page.body
+    );
+    assert!(page
+        .body
+        .contains("锦绣花园物业服务中心（直派） · 锦绣花园"));
+    assert!(page
+        .body
+        .contains(&format!("<option value=\"{property}\" selected>")));
+}
+
+#[tokio::test]
+async fn intake_by_the_catalogue_without_a_rule_says_so_and_records_nothing() {
+    let a = app().await;
+    let admin = a.svc.user_by_login("admin").await.unwrap();
+    // Nobody handles pets any more: no rule and no agency that declares the category.
+    for r in a.svc.dispatch_rules_for(&admin).await.unwrap() {
+        if r.category == "pet" {
+            a.svc
+                .delete_dispatch_rule(yihaotai_service::admin::Caller::User(&admin), r.id)
+                .await
+                .unwrap();
+        }
+    }
+    for g in a.svc.agencies_for(&admin).await.unwrap() {
+        if g.categories.iter().any(|c| c == "pet") {
+            let mut input = yihaotai_service::model::AgencyInput {
+                name: g.row.name.clone(),
+                kind: g.row.kind.clone(),
+                parent: g.row.parent_id.map(yihaotai_domain::AgencyId),
+                home_area: yihaotai_domain::AreaId(g.row.home_area_id),
+                is_forwarding_centre: g.row.is_forwarding_centre != 0,
+                areas: g.areas.clone(),
+                categories: g.categories.clone(),
+                active: true,
+            };
+            input.categories.retain(|c| c != "pet");
+            a.svc
+                .update_agency(
+                    yihaotai_service::admin::Caller::User(&admin),
+                    yihaotai_domain::AgencyId(g.row.id),
+                    &input,
+                )
+                .await
+                .unwrap();
+        }
+    }
+    let (agent, csrf) = login(&a.app, "agent", "demo-agent-2026").await;
+    let r = post_intake(
+        &a,
+        &agent,
+        &csrf,
+        &[
+            ("content", "猫咪需要去医院拆线"),
+            ("category", "pet"),
+            ("dispatch_agency", "auto"),
+        ],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("派单目录中没有该类别"), "{}", r.body);
+    assert!(
+        r.body.contains("猫咪需要去医院拆线"),
+        "what was typed is kept"
+    );
+    assert_eq!(a.svc.store.count_tickets().await.unwrap(), 0);
+}
+
+#[tokio::test]
+async fn admins_keep_the_catalogue_and_desk_staff_read_it() {
+    let a = app().await;
+    let (agent, _) = login(&a.app, "agent", "demo-agent-2026").await;
+    let page = send(&a.app, get("/admin/catalogue", &agent)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("后勤保障一队"));
+    assert!(
+        !page.body.contains("id=\"rule-form\""),
+        "read-only for agents"
+    );
+
+    let (admin, csrf) = login(&a.app, "admin", "demo-admin-2026").await;
+    let jinxiu = area_id(&a, "jinxiu").await.to_string();
+    let supply = agency_id(&a, "望江街道物资保障组").await.to_string();
+    let before = a.svc.store.dispatch_rules().await.unwrap();
+
+    // Bad input: the form comes back with the field named, and nothing changes.
+    for (field, value) in [("area", "abc"), ("agency", ""), ("mode", "sideways")] {
+        let mut form = vec![
+            ("_csrf", csrf.as_str()),
+            ("category", "pet"),
+            ("area", jinxiu.as_str()),
+            ("agency", supply.as_str()),
+            ("mode", "direct"),
+        ];
+        form.retain(|(k, _)| *k != field);
+        form.push((field, value));
+        let r = send(&a.app, post_form("/admin/catalogue", &admin, &form)).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{field}");
+        assert!(r.body.contains("class=\"flash error\""), "{field}");
+        assert!(
+            r.body.contains(&format!("{field}：")),
+            "{field}: {}",
+            r.body
+        );
+    }
+    // A forged CSRF token changes nothing either.
+    let r = send(
+        &a.app,
+        post_form(
+            "/admin/catalogue",
+            &admin,
+            &[
+                ("_csrf", "forged"),
+                ("category", "pet"),
+                ("area", &jinxiu),
+                ("agency", &supply),
+                ("mode", "direct"),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(a.svc.store.dispatch_rules().await.unwrap(), before);
+
+    let r = send(
+        &a.app,
+        post_form(
+            "/admin/catalogue",
+            &admin,
+            &[
+                ("_csrf", &csrf),
+                ("category", "pet"),
+                ("area", &jinxiu),
+                ("agency", &supply),
+                ("mode", "forward"),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let rules = a.svc.store.dispatch_rules().await.unwrap();
+    let added = rules
+        .iter()
+        .find(|r| r.category == "pet" && r.area_name == "锦绣花园")
+        .expect("the new rule");
+    assert_eq!(added.mode, "forward");
+    assert_eq!(rules.len(), before.len() + 1);
+
+    let r = send(
+        &a.app,
+        post_form(
+            &format!("/admin/catalogue/{}/delete", added.id),
+            &admin,
+            &[("_csrf", &csrf)],
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(a.svc.store.dispatch_rules().await.unwrap(), before);
+}
+
+#[tokio::test]
+async fn the_catalogue_api_sets_suggests_and_refuses_bad_input() {
+    let a = app().await;
+    let jinxiu = area_id(&a, "jinxiu").await;
+    let supply = agency_id(&a, "望江街道物资保障组").await;
+
+    let r = api(&a, "agent", "GET", "/api/v1/dispatch-rules", None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let n = r.json()["rules"].as_array().unwrap().len();
+    assert!(n > 10, "{}", r.body);
+
+    let r = api(
+        &a,
+        "agent",
+        "GET",
+        &format!("/api/v1/dispatch-suggestion?category=medical&area_id={jinxiu}"),
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(
+        r.json()["suggestion"]["agency_name"],
+        "望江街道医疗保障组",
+        "{}",
+        r.body
+    );
+    let r = api(
+        &a,
+        "agent",
+        "GET",
+        "/api/v1/dispatch-suggestion?area_id=x",
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("category"), "{}", r.body);
+
+    let body = json!({"category": "pet", "area_id": jinxiu, "agency_id": supply, "mode": "direct"});
+    let r = api(
+        &a,
+        "agent",
+        "POST",
+        "/api/v1/dispatch-rules",
+        Some(body.clone()),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "agents only read");
+    let r = api(
+        &a,
+        "liuan",
+        "POST",
+        "/api/v1/dispatch-rules",
+        Some(body.clone()),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(r.json()["field"], "area");
+    let r = api(
+        &a,
+        "admin",
+        "POST",
+        "/api/v1/dispatch-rules",
+        Some(json!({"category": "pet", "area_id": jinxiu, "agency": supply})),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        a.svc.store.dispatch_rules().await.unwrap().len(),
+        n,
+        "refused requests add nothing"
+    );
+
+    let r = api(&a, "admin", "POST", "/api/v1/dispatch-rules", Some(body)).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let id = r.json()["id"].as_i64().unwrap();
+    let r = api(
+        &a,
+        "agent",
+        "GET",
+        &format!("/api/v1/dispatch-suggestion?category=pet&area_id={jinxiu}"),
+        None,
+    )
+    .await;
+    assert_eq!(r.json()["suggestion"]["rule_id"], id);
+    let r = api(
+        &a,
+        "admin",
+        "DELETE",
+        &format!("/api/v1/dispatch-rules/{id}"),
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    let r = api(
+        &a,
+        "admin",
+        "DELETE",
+        &format!("/api/v1/dispatch-rules/{id}"),
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn the_policy_page_shows_the_deadlines_and_checks_an_edit_before_saving() {
+    let a = app().await;
+    let (agent, _) = login(&a.app, "agent", "demo-agent-2026").await;
+    let page = send(&a.app, get("/admin/policy", &agent)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("id=\"policy-rules\""));
+    assert!(
+        page.body.contains("5分钟"),
+        "critical: accept within 5 minutes"
+    );
+    assert!(page.body.contains("2026-10-01"), "the national-day holiday");
+    assert!(
+        !page.body.contains("id=\"policy-form\""),
+        "agents only read"
+    );
+    let (qingshi, _) = login(&a.app, "qingshi", "demo-qingshi-2026").await;
+    let page = send(&a.app, get("/admin/policy", &qingshi)).await;
+    assert!(
+        !page.body.contains("id=\"policy-form\""),
+        "a community's admin cannot change the city's deadlines"
+    );
+
+    let (admin, csrf) = login(&a.app, "admin", "demo-admin-2026").await;
+    let page = send(&a.app, get("/admin/policy", &admin)).await;
+    assert!(page.body.contains("id=\"policy-form\""));
+    let typo = "[[rules]]\naccept_within = { amount = 5, unit = \"minutes\" }\nresolve_whithin = { amount = 1, unit = \"hours\" }\n";
+    let r = send(
+        &a.app,
+        post_form(
+            "/admin/policy",
+            &admin,
+            &[("_csrf", &csrf), ("policy", typo)],
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("无法读取时限规则"), "{}", r.body);
+    assert!(
+        r.body.contains("resolve_whithin"),
+        "the text is shown back to fix"
+    );
+    assert_eq!(*a.svc.policy(), Policy::default());
+
+    let mut strict = Policy::default();
+    strict.rules[0].accept_within =
+        yihaotai_domain::ticket::Span::new(3, yihaotai_domain::ticket::SpanUnit::Minutes).unwrap();
+    let text = strict.to_toml();
+    let r = send(
+        &a.app,
+        post_form(
+            "/admin/policy",
+            &admin,
+            &[("_csrf", &csrf), ("policy", &text)],
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(*a.svc.policy(), strict);
+    let page = send(&a.app, get("/admin/policy", &agent)).await;
+    assert!(page.body.contains("3分钟"));
+
+    let r = send(
+        &a.app,
+        post_form("/admin/policy/reset", &admin, &[("_csrf", &csrf)]),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(*a.svc.policy(), Policy::default());
+}
+
+#[tokio::test]
+async fn the_policy_api_reads_and_replaces_the_policy() {
+    let a = app().await;
+    let r = api(&a, "dispatcher", "GET", "/api/v1/policy", None).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let v = r.json();
+    assert_eq!(v["builtin"], true);
+    assert_eq!(v["policy"]["rules"][0]["urgency"], "critical");
+    let toml = v["toml"].as_str().unwrap().to_string();
+
+    let r = api(
+        &a,
+        "admin",
+        "PUT",
+        "/api/v1/policy",
+        Some(json!({"toml": "rules = []"})),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json()["field"], "policy");
+    let r = api(
+        &a,
+        "dispatcher",
+        "PUT",
+        "/api/v1/policy",
+        Some(json!({ "toml": toml })),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert!(
+        a.svc
+            .policy_view(&a.svc.user_by_login("admin").await.unwrap())
+            .await
+            .unwrap()
+            .builtin
+    );
+
+    let r = api(
+        &a,
+        "admin",
+        "PUT",
+        "/api/v1/policy",
+        Some(json!({ "toml": toml })),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.json()["builtin"], false);
+}
