@@ -69,6 +69,9 @@ pub async fn run(o: Opts) -> anyhow::Result<()> {
     };
     let cases: Vec<(&str, &str, String)> = vec![
         ("dispatcher queue", &dispatcher, "queue=dispatch".into()),
+        ("overdue board", &dispatcher, "queue=overdue".into()),
+        ("supervision board", &dispatcher, "queue=supervision".into()),
+        ("callback queue", &dispatcher, "queue=callback".into()),
         (
             "agency inbox (to accept)",
             &handler,
