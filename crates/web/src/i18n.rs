@@ -237,6 +237,7 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("ticket.suggested_from_agency", "按单位服务范围", "from the agencies' own areas"),
     ("nav.catalogue", "派单目录", "Dispatch catalogue"),
     ("nav.policy", "时限规则", "Deadlines"),
+    ("common.sep", "、", ", "),
     ("catalogue.title", "派单目录", "Dispatch catalogue"),
     (
         "catalogue.intro",

@@ -434,7 +434,11 @@ async fn the_policy_page_shows_the_deadlines_and_checks_an_edit_before_saving() 
         page.body.contains("5分钟"),
         "critical: accept within 5 minutes"
     );
-    assert!(page.body.contains("2026-10-01"), "the national-day holiday");
+    assert!(
+        page.body
+            .contains("<span class=\"nowrap\">2026-10-01 至 2026-10-07</span>"),
+        "the national-day holiday, as one period"
+    );
     assert!(
         !page.body.contains("id=\"policy-form\""),
         "agents only read"

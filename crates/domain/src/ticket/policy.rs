@@ -287,10 +287,54 @@ impl Policy {
         self.calendar.check()
     }
 
-    /// The policy as the TOML an administrator edits; [`Policy::from_toml`] reads it back.
+    /// The policy as the TOML an administrator edits, one rule to a block with spans as
+    /// inline tables (the form the docs show); [`Policy::from_toml`] reads it back. Every
+    /// value is a fixed code, a number or a date, so nothing needs escaping.
     pub fn to_toml(&self) -> String {
-        // Every field is a plain value, list or table: serialising cannot fail.
-        toml::to_string_pretty(self).unwrap_or_default()
+        use std::fmt::Write;
+        let span = |s: Span| {
+            format!(
+                "{{ amount = {}, unit = \"{}\" }}",
+                s.amount(),
+                s.unit().code()
+            )
+        };
+        let mut out = String::new();
+        let _ = writeln!(out, "resupervise_after = {}", span(self.resupervise_after));
+        for r in &self.rules {
+            out.push_str("\n[[rules]]\n");
+            if let Some(u) = r.urgency {
+                let _ = writeln!(out, "urgency = \"{}\"", u.code());
+            }
+            if let Some(e) = r.epidemic_related {
+                let _ = writeln!(out, "epidemic_related = {e}");
+            }
+            if !r.request_types.is_empty() {
+                let codes: Vec<String> = r
+                    .request_types
+                    .iter()
+                    .map(|t| format!("\"{}\"", t.code()))
+                    .collect();
+                let _ = writeln!(out, "request_types = [{}]", codes.join(", "));
+            }
+            let _ = writeln!(out, "accept_within = {}", span(r.accept_within));
+            if let Some(c) = r.contact_within {
+                let _ = writeln!(out, "contact_within = {}", span(c));
+            }
+            let _ = writeln!(out, "resolve_within = {}", span(r.resolve_within));
+        }
+        let dates = |ds: &[jiff::civil::Date]| {
+            let items: Vec<String> = ds.iter().map(|d| format!("  \"{d}\",\n")).collect();
+            format!("[\n{}]", items.concat())
+        };
+        out.push_str("\n[calendar]\n");
+        let _ = writeln!(out, "holidays = {}", dates(&self.calendar.holidays));
+        let _ = writeln!(
+            out,
+            "makeup_workdays = {}",
+            dates(&self.calendar.makeup_workdays)
+        );
+        out
     }
 
     pub fn rule(

@@ -38,8 +38,8 @@ struct Page {
     nav: Nav,
     rules: Vec<RuleRow>,
     resupervise: String,
-    holidays: String,
-    makeup: String,
+    holidays: Vec<String>,
+    makeup: Vec<String>,
     builtin: bool,
     may_edit: bool,
     toml: String,
@@ -78,6 +78,30 @@ fn rows(p: &Policy, lang: Lang) -> Vec<RuleRow> {
         .collect()
 }
 
+/// `2026-02-15 至 2026-02-23、2026-04-04 至 2026-04-06`: runs of consecutive days read as
+/// the holiday periods of the notice they come from.
+fn date_ranges(ds: &[jiff::civil::Date], lang: Lang) -> Vec<String> {
+    let mut sorted = ds.to_vec();
+    sorted.sort();
+    sorted.dedup();
+    let mut runs: Vec<(jiff::civil::Date, jiff::civil::Date)> = Vec::new();
+    for d in sorted {
+        match runs.last_mut() {
+            Some((_, end)) if end.tomorrow().ok() == Some(d) => *end = d,
+            _ => runs.push((d, d)),
+        }
+    }
+    runs.iter()
+        .map(|(a, b)| {
+            if a == b {
+                a.to_string()
+            } else {
+                format!("{a}{}{b}", lang.pick(" 至 ", " to "))
+            }
+        })
+        .collect()
+}
+
 async fn page(
     state: &AppState,
     staff: &Staff,
@@ -92,12 +116,7 @@ async fn page(
         .await
         .map_err(|e| AppError::page(e, lang))?;
     let p = &view.policy;
-    let dates = |ds: &[jiff::civil::Date]| {
-        ds.iter()
-            .map(|d| d.to_string())
-            .collect::<Vec<_>>()
-            .join(lang.pick("、", ", "))
-    };
+    let dates = |ds: &[jiff::civil::Date]| date_ranges(ds, lang);
     Ok(Page {
         t: Tr::new(lang),
         nav: Nav::new(staff, "policy")
