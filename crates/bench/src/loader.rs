@@ -14,10 +14,10 @@ use std::time::Instant;
 use yihaotai_domain::person::Phone;
 use yihaotai_domain::role::{Role, Roles};
 use yihaotai_domain::ticket::{
-    apply, china_datetime, decide, register, Actor, Command, DispatchMode, Disposition, Event,
-    NewTicket, Policy, Satisfaction, Solved, Ticket,
+    apply, china_datetime, decide, due_breaches, needs_supervision, register, Actor, Command,
+    DispatchMode, Disposition, Event, NewTicket, Policy, Satisfaction, Solved, Status, Ticket,
 };
-use yihaotai_domain::vocab::{Category, Channel, RequestType, Urgency};
+use yihaotai_domain::vocab::{Category, Channel, RequestType, Urgency, BUILTIN_CATEGORIES};
 use yihaotai_domain::{AgencyId, AreaId, HouseholdId, UserId};
 
 /// Tickets per transaction, and rows per multi-row INSERT. The statements stay small on
@@ -392,6 +392,42 @@ impl Gen<'_> {
                         )?;
                     }
                 }
+            }
+        }
+        // What the scheduler would have recorded by now on an open ticket: its missed
+        // deadlines, and supervision of the priority categories, so the overdue and
+        // supervision boards hold what they would hold.
+        if !ticket.is_terminal() && ticket.status != Status::Registered {
+            let system = Actor::system();
+            let at = ts(now.max(t));
+            for clock in due_breaches(&ticket, at) {
+                let more = decide(
+                    &ticket,
+                    Command::RecordBreach { clock },
+                    &system,
+                    at,
+                    &self.policy,
+                )
+                .map_err(|e| anyhow::anyhow!("breach: {e:?}"))?;
+                for e in &more {
+                    apply(&mut ticket, e);
+                }
+                events.extend(more);
+            }
+            let priority = BUILTIN_CATEGORIES
+                .iter()
+                .any(|(c, _, _, p)| *p && *c == category);
+            if let Some(level) = needs_supervision(&ticket, at, priority, &self.policy) {
+                let cmd = Command::Supervise {
+                    level: level.min(1),
+                    note: "重点督办".into(),
+                };
+                let more = decide(&ticket, cmd, &system, at, &self.policy)
+                    .map_err(|e| anyhow::anyhow!("supervise: {e:?}"))?;
+                for e in &more {
+                    apply(&mut ticket, e);
+                }
+                events.extend(more);
             }
         }
         let day = china_datetime(ticket.registered_at)

@@ -448,7 +448,8 @@ impl Store {
         // The dispatcher queue and the overdue and supervision boards hold few of the
         // tickets; each has a partial index in its display order. SQLite would rather
         // range-scan every ticket of the caller's areas and sort them (seconds at a
-        // million tickets), so its scope test is kept off the area index with a unary `+`.
+        // million tickets), so its scope and status tests are kept off their indexes with
+        // a unary `+`.
         let few = f.pending_review || f.supervised || (f.open_only && f.overdue == Some(true));
         let scope_col = if few && self.backend() == Backend::Sqlite {
             "+t.area_path"
@@ -478,7 +479,13 @@ impl Store {
                 .iter()
                 .map(|s| push(&mut args, Arg::S(s.to_string())))
                 .collect();
-            wh.push(format!("t.status IN ({})", xs.join(", ")));
+            // Kept off the status index for the same reason as the scope, below.
+            let col = if few && self.backend() == Backend::Sqlite {
+                "+t.status"
+            } else {
+                "t.status"
+            };
+            wh.push(format!("{col} IN ({})", xs.join(", ")));
         }
         if let Some(u) = f.urgency {
             let x = push(&mut args, Arg::S(u.to_string()));
