@@ -270,7 +270,10 @@ async fn audit_entries_are_filtered_by_area() {
         .await
         .unwrap();
     }
-    let e = s.audit_entries(&[p1.clone()], false, 10).await.unwrap();
+    let e = s
+        .audit_entries(std::slice::from_ref(&p1), false, 10)
+        .await
+        .unwrap();
     assert_eq!(e.len(), 1);
     assert_eq!(e[0].detail, "one");
     let parent =
@@ -327,8 +330,14 @@ async fn the_demo_street_loads_once() {
     assert_eq!(all.len(), street.areas.len(), "second load added nothing");
     let qingshi = s.area_by_demo_key("qingshi").await.unwrap().unwrap();
     let liuan = s.area_by_demo_key("liuan").await.unwrap().unwrap();
-    let f1 = s.population_within(&[qingshi.path.clone()]).await.unwrap();
-    let f2 = s.population_within(&[liuan.path.clone()]).await.unwrap();
+    let f1 = s
+        .population_within(std::slice::from_ref(&qingshi.path))
+        .await
+        .unwrap();
+    let f2 = s
+        .population_within(std::slice::from_ref(&liuan.path))
+        .await
+        .unwrap();
     assert_eq!(f1.households + f2.households, 2216);
     assert!(f1.households > 0 && f2.households > 0);
     let sec = s.user_by_login("qingshi").await.unwrap().unwrap();
