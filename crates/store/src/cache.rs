@@ -1,13 +1,14 @@
-//! Short-lived in-process copies of what every API request looks up: the user behind a
-//! bearer token (with roles and areas) and the category list.
+//! Short-lived in-process copies of what every intake looks up: the user behind a bearer
+//! token (with roles and areas), the category list, and the household named.
 //!
 //! Within this process a change is seen at once: every store write to users, roles, user
-//! areas, areas, tokens or categories calls [`Caches::forget`] after it commits, which
-//! empties both (a generation number, so a lookup that read the database before the
+//! areas, areas, tokens, categories or households calls [`Caches::forget`] after it
+//! commits, which empties them all (a generation number, so a lookup that read the database before the
 //! write cannot put its stale answer back). Another process sharing a PostgreSQL database
 //! has its own copies and sees the change within [`TTL`].
 
 use crate::categories::CategoryRow;
+use crate::households::HouseholdRow;
 use crate::users::User;
 use crate::Millis;
 use std::collections::HashMap;
@@ -19,8 +20,8 @@ use std::time::{Duration, Instant};
 /// by another process (a disabled account, a revoked token) can go unnoticed here.
 pub const TTL: Duration = Duration::from_secs(5);
 
-/// More live tokens than this and the token cache starts over, so it cannot grow unbounded.
-const MAX_TOKENS: usize = 10_000;
+/// More entries than this and a map starts over, so it cannot grow unbounded.
+const MAX_ENTRIES: usize = 10_000;
 
 struct Entry<T> {
     at: Instant,
@@ -44,6 +45,7 @@ pub(crate) struct Caches {
     generation: AtomicU64,
     tokens: Mutex<HashMap<String, Entry<TokenUser>>>,
     categories: Mutex<Option<Entry<Vec<CategoryRow>>>>,
+    households: Mutex<HashMap<i64, Entry<HouseholdRow>>>,
 }
 
 impl std::fmt::Debug for Caches {
@@ -65,6 +67,7 @@ impl Caches {
         self.generation.fetch_add(1, Ordering::AcqRel);
         lock(&self.tokens).clear();
         *lock(&self.categories) = None;
+        lock(&self.households).clear();
     }
 
     pub(crate) fn token_user(&self, token_hash: &str, now: Millis) -> Option<User> {
@@ -86,7 +89,7 @@ impl Caches {
         if self.generation() != generation {
             return;
         }
-        if tokens.len() >= MAX_TOKENS {
+        if tokens.len() >= MAX_ENTRIES {
             tokens.clear();
         }
         tokens.insert(
@@ -114,6 +117,32 @@ impl Caches {
                 value: rows,
             });
         }
+    }
+}
+
+impl Caches {
+    pub(crate) fn household(&self, id: i64) -> Option<HouseholdRow> {
+        let g = self.generation();
+        let hh = lock(&self.households);
+        hh.get(&id).filter(|e| e.fresh(g)).map(|e| e.value.clone())
+    }
+
+    pub(crate) fn put_household(&self, generation: u64, row: HouseholdRow) {
+        let mut hh = lock(&self.households);
+        if self.generation() != generation {
+            return;
+        }
+        if hh.len() >= MAX_ENTRIES {
+            hh.clear();
+        }
+        hh.insert(
+            row.id,
+            Entry {
+                at: Instant::now(),
+                generation,
+                value: row,
+            },
+        );
     }
 }
 

@@ -96,3 +96,24 @@ async fn the_cached_category_list_follows_seeding() {
     assert!(!cats.is_empty());
     assert!(cats.iter().any(|c| c.code == "medical"));
 }
+
+#[tokio::test]
+async fn a_household_is_found_once_it_exists_and_its_copy_matches() {
+    let db = TestDb::new().await;
+    let s = &db.store;
+    let first = yihaotai_domain::HouseholdId(1);
+    assert!(s.household(first).await.is_err(), "no households yet");
+    let street = yihaotai_domain::demo::demo_street();
+    let hashes: Vec<String> = street.users.iter().map(|u| u.login.to_string()).collect();
+    s.load_demo(&street, &hashes, T0).await.unwrap();
+    let h = s.household(first).await.unwrap();
+    let again = s.household(first).await.unwrap();
+    assert_eq!(
+        (h.id, &h.area_path, &h.address),
+        (1, &again.area_path, &again.address)
+    );
+    assert_eq!(
+        s.area(AreaId(h.area_id)).await.unwrap().path.as_str(),
+        h.area_path
+    );
+}
