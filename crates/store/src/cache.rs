@@ -4,8 +4,9 @@
 //! Within this process a change is seen at once: every store write to users, roles, user
 //! areas, areas, tokens, categories or households calls [`Caches::forget`] after it
 //! commits, which empties them all (a generation number, so a lookup that read the database before the
-//! write cannot put its stale answer back). Another process sharing a PostgreSQL database
-//! has its own copies and sees the change within [`TTL`].
+//! write cannot put its stale answer back). Another process has its own copies and sees
+//! the change within [`TTL`]: another app process on the same PostgreSQL database, or the
+//! server when `yihaotai user disable` is run from the command line beside it.
 
 use crate::categories::CategoryRow;
 use crate::households::HouseholdRow;
