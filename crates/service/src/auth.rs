@@ -191,12 +191,13 @@ impl Service {
 
     /// The user behind an `Authorization: Bearer` token.
     pub async fn token_user(&self, token: &str) -> Result<User> {
-        let id = self
+        // Cached for at most `yihaotai_store::cache::TTL`; in this process a disabled
+        // account or revoked token stops working at once (see that module).
+        let user = self
             .store
-            .api_token_user(&token_hash(token.trim()), self.now())
+            .user_by_api_token(&token_hash(token.trim()), self.now())
             .await?
             .ok_or(ServiceError::Unauthenticated)?;
-        let user = self.store.user(id).await?;
         if !user.active {
             return Err(ServiceError::Unauthenticated);
         }

@@ -131,7 +131,9 @@ impl_area_exec!(sqlx::PgConnection);
 
 impl Store {
     pub async fn insert_area(&self, a: &NewArea<'_>, now: Millis) -> Result<Area> {
-        Ok(in_tx!(self, |c| c.insert_area(a, now).await?))
+        let area = in_tx!(self, |c| c.insert_area(a, now).await?);
+        self.caches.forget();
+        Ok(area)
     }
 
     pub async fn area(&self, id: AreaId) -> Result<Area> {
@@ -200,6 +202,8 @@ impl Store {
                 .await?
                 .rows_affected()
         });
+        // Users carry their areas' names.
+        self.caches.forget();
         if n == 0 {
             return Err(StoreError::NotFound);
         }

@@ -30,16 +30,26 @@ impl Store {
                 .await?;
             }
         });
+        self.caches.forget();
         Ok(())
     }
 
+    /// The catalogue, from [`crate::cache`] when a copy is fresh (intake checks every
+    /// request's category against it). Code that writes `categories` calls
+    /// `self.caches.forget()` after committing.
     pub async fn categories(&self) -> Result<Vec<CategoryRow>> {
-        Ok(on_read!(self, |p| {
+        if let Some(rows) = self.caches.categories() {
+            return Ok(rows);
+        }
+        let generation = self.caches.generation();
+        let rows: Vec<CategoryRow> = on_read!(self, |p| {
             sqlx::query_as(
                 "SELECT code, name_zh, name_en, priority, active FROM categories ORDER BY sort, code",
             )
             .fetch_all(p)
             .await?
-        }))
+        });
+        self.caches.put_categories(generation, rows.clone());
+        Ok(rows)
     }
 }

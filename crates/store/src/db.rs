@@ -30,6 +30,8 @@ pub struct Store {
     pub(crate) pools: Pools,
     /// SQLite's group-commit writer for new tickets.
     pub(crate) batcher: Option<std::sync::Arc<crate::tickets::Batcher>>,
+    /// Token→user and category copies, shared by every clone of this store.
+    pub(crate) caches: std::sync::Arc<crate::cache::Caches>,
 }
 
 /// Runs the same body against whichever backend is connected. The body is compiled
@@ -117,6 +119,7 @@ impl Store {
         Ok(Store {
             pools: Pools::Sqlite { read, write },
             batcher,
+            caches: Default::default(),
         })
     }
 
@@ -132,6 +135,7 @@ impl Store {
         Ok(Store {
             pools: Pools::Postgres(pool),
             batcher: None,
+            caches: Default::default(),
         })
     }
 

@@ -185,6 +185,7 @@ impl Store {
             }
             fresh
         });
+        self.caches.forget();
         Ok(if loaded {
             DemoLoad::Loaded {
                 areas: street.areas.len(),

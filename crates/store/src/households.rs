@@ -79,11 +79,20 @@ const HH_SELECT: &str =
     h.room, h.address FROM households h JOIN areas a ON a.id = h.area_id";
 
 impl Store {
+    /// One household, from [`crate::cache`] when a copy is fresh (intake asks for the
+    /// household of nearly every request). Code that changes a household calls
+    /// `self.caches.forget()` after committing.
     pub async fn household(&self, id: yihaotai_domain::HouseholdId) -> Result<HouseholdRow> {
+        if let Some(h) = self.caches.household(id.0) {
+            return Ok(h);
+        }
+        let generation = self.caches.generation();
         let sql = format!("{HH_SELECT} WHERE h.id = $1");
-        Ok(on_read!(self, |p| {
+        let row: HouseholdRow = on_read!(self, |p| {
             sqlx::query_as(&sql).bind(id.0).fetch_one(p).await?
-        }))
+        });
+        self.caches.put_household(generation, row.clone());
+        Ok(row)
     }
 
     /// Every household in the given areas, for matching typed addresses.

@@ -9,6 +9,7 @@ pub mod error;
 pub mod agencies;
 pub mod areas;
 pub mod audit;
+pub mod cache;
 pub mod catalogue;
 pub mod categories;
 pub mod demo;

@@ -429,5 +429,18 @@ async fn concurrent_intakes_get_distinct_numbers_and_one_failure_spoils_nothing(
     }
     assert_eq!(numbers.len(), 108);
     assert_eq!(s.count_tickets().await.unwrap(), 108);
+    let found = s
+        .list_tickets(&yihaotai_store::tickets::TicketFilter {
+            text_terms: vec!["蔬菜".into()],
+            limit: 200,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        found.len(),
+        108,
+        "every stored ticket is found by its words"
+    );
     assert!(numbers.contains("YHT20261123-000001"));
 }
