@@ -225,11 +225,50 @@ async fn clusters_appear_for_the_leader_and_the_lexicon_is_for_admins() {
         .await
         .unwrap();
     }
-    let (leader, _) = login(&app, "leader", "demo-leader-2026").await;
+    let (leader, leader_csrf) = login(&app, "leader", "demo-leader-2026").await;
     let (status, page, _) = send(&app, get("/clusters", &leader)).await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("data-cluster=\"1\""), "{page}");
     assert!(page.contains("翠竹苑"));
+    assert!(!page.contains("flash ok"), "nothing done yet");
+
+    // Dispatching the whole cluster says so when the page comes back.
+    let supply = svc
+        .agencies_for(&svc.user_by_login("leader").await.unwrap())
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|a| a.row.name == "望江街道物资保障组")
+        .expect("the demo supply team")
+        .row
+        .id;
+    let mut form: Vec<(String, String)> = vec![
+        ("_csrf".into(), leader_csrf),
+        ("agency".into(), supply.to_string()),
+        ("action".into(), "dispatch".into()),
+    ];
+    for id in fields(&page, "ticket") {
+        form.push(("ticket".into(), id));
+    }
+    let (status, _, _) = send(
+        &app,
+        post(
+            "/clusters/handle",
+            &leader,
+            serde_urlencoded::to_string(&form).unwrap(),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, page, _) = send(&app, get("/clusters?saved=1", &leader)).await;
+    assert!(
+        page.contains("flash ok"),
+        "the leader is told it is done: {page}"
+    );
+    assert!(
+        page.contains("待签收"),
+        "the cluster's tickets are dispatched"
+    );
     let (agent_cookie, _) = login(&app, "agent", "demo-agent-2026").await;
     assert_eq!(
         send(&app, get("/clusters", &agent_cookie)).await.0,

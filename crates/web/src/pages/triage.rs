@@ -4,9 +4,9 @@
 use crate::error::AppError;
 use crate::extract::{CsrfForm, Staff};
 use crate::i18n::Tr;
-use crate::pages::Nav;
+use crate::pages::{Nav, SavedFlag};
 use crate::AppState;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -339,7 +339,11 @@ struct ClustersPage {
     agencies: Vec<(i64, String)>,
 }
 
-async fn clusters(State(state): State<AppState>, staff: Staff) -> Result<Response, AppError> {
+async fn clusters(
+    State(state): State<AppState>,
+    staff: Staff,
+    Query(q): Query<SavedFlag>,
+) -> Result<Response, AppError> {
     let lang = staff.lang;
     let svc = &state.service;
     let rule = default_rule();
@@ -399,7 +403,7 @@ async fn clusters(State(state): State<AppState>, staff: Staff) -> Result<Respons
     };
     Ok(crate::render::html(&ClustersPage {
         t: Tr::new(lang),
-        nav: Nav::new(&staff, "clusters"),
+        nav: Nav::new(&staff, "clusters").with_saved(q.is_set()),
         rule,
         clusters,
         agencies,
