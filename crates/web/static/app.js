@@ -159,7 +159,14 @@
 
   if (window.EventSource) {
     var es = new EventSource('/events');
-    es.onopen = loadAlarms;
+    // data-stream says whether this screen is live, for styles and for the browser tests.
+    es.onopen = function () {
+      body.dataset.stream = 'open';
+      loadAlarms();
+    };
+    es.onerror = function () {
+      if (es.readyState !== EventSource.OPEN) body.dataset.stream = 'closed';
+    };
     es.onmessage = function (ev) {
       var n;
       try { n = JSON.parse(ev.data); } catch (e) { return; }
