@@ -733,7 +733,7 @@ async fn write_batch(
     let mut tx = pool.begin().await?;
     let mut out = Vec::with_capacity(jobs.len());
     for (rec, _) in jobs {
-        let mut sp = (&mut *tx).begin().await?;
+        let mut sp = (*tx).begin().await?;
         let r = rec.borrow();
         let one: Result<(i64, String)> = async {
             let c = &mut *sp;
