@@ -299,3 +299,26 @@ async fn clusters_appear_for_the_leader_and_the_lexicon_is_for_admins() {
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("urg-critical"), "{page}");
 }
+
+#[tokio::test]
+async fn the_paste_preview_gives_its_reasons_in_words_not_codes() {
+    let (_db, app, _svc) = app().await;
+    let (cookie, csrf) = login(&app, "agent", "demo-agent-2026").await;
+    let paste = "李阿姨：金桂小区2栋1单元201 孩子发烧38度5，家里没有退烧药\n";
+    let (status, page, _) = send(
+        &app,
+        post(
+            "/tickets/paste",
+            &cookie,
+            serde_urlencoded::to_string([("_csrf", csrf.as_str()), ("text", paste)]).unwrap(),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    for words in ["涉疫：发烧", "紧急：", "购药/用药："] {
+        assert!(page.contains(words), "{words} is missing: {page}");
+    }
+    for code in ["true：", "urgent：", "medicine："] {
+        assert!(!page.contains(code), "the code {code} is shown: {page}");
+    }
+}

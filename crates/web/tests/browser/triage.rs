@@ -76,6 +76,11 @@ async fn triage_fills_in_the_intake_form_from_the_callers_words() {
         h.shoot(c, "30-intake-triaged").await;
 
         // What was suggested is what gets saved.
+        find(c, "#dispatch_agency")
+            .await
+            .select_by_value("")
+            .await
+            .expect("choose to dispatch later");
         click(c, "#intake-submit").await;
         wait_text(c, "#ticket-urgency", "特急").await;
         wait_text(c, ".ticket-head p", "就医").await;
@@ -156,6 +161,10 @@ async fn thirty_pasted_chat_messages_become_thirty_tickets() {
         };
         assert_eq!(got[0], "金桂小区业主群");
         assert_eq!(&got[1..], &senders[..], "every sender is kept apart");
+        // Why each was classed so, in the desk's words, not the lexicon's codes.
+        let fever = rows[2].text().await.expect("read the fever row");
+        assert!(fever.contains("涉疫：发烧"), "reasons: {fever}");
+        assert!(!fever.contains("true："), "a code is shown: {fever}");
         h.shoot(c, "32-paste-preview").await;
 
         // The agent leaves the group notice out and confirms the thirty requests.
