@@ -109,6 +109,12 @@ async fn a_ticket_goes_live_to_the_handler_and_closes_after_a_failed_and_a_good_
             .await
             .expect("choose the category");
         pick_urgency(agent, "urgent").await;
+        // Registered first and dispatched from its page, whatever the form's default is.
+        find(agent, "#dispatch_agency")
+            .await
+            .select_by_value("")
+            .await
+            .expect("choose to dispatch later");
         click(agent, "#intake-submit").await;
         let id = ticket_id(agent).await;
         wait_text(agent, "#ticket-status", "待派单").await;
