@@ -351,8 +351,8 @@ async fn confirm(
 struct ClusterBlock {
     place: String,
     category: String,
-    /// (id, number, title, status, registered)
-    rows: Vec<(i64, String, String, String, String)>,
+    /// (id, number, title, status code, status label, registered)
+    rows: Vec<(i64, String, String, String, String, String)>,
 }
 
 #[derive(askama::Template)]
@@ -400,6 +400,7 @@ async fn clusters(
                         r.id,
                         r.number,
                         r.title,
+                        r.status,
                         status,
                         crate::pages::admin_areas::format_ms(r.registered_at),
                     )
