@@ -212,9 +212,12 @@ where
 
 impl Harness {
     pub async fn open(&self, c: &Client, path: &str) {
-        c.goto(&format!("{}{path}", self.base))
-            .await
-            .unwrap_or_else(|e| panic!("open {path}: {e}"));
+        // A page that does not load in time is a failure, not a long wait.
+        match tokio::time::timeout(PATIENCE, c.goto(&format!("{}{path}", self.base))).await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => panic!("open {path}: {e}"),
+            Err(_) => panic!("{path} did not load within {PATIENCE:?}"),
+        }
     }
 
     /// Saves the current page at laptop and at phone width, when screenshots are wanted.
@@ -312,12 +315,14 @@ pub async fn find(c: &Client, css: &str) -> Element {
     }
 }
 
+/// Clicks, and waits (within patience) for any page load the click starts.
 pub async fn click(c: &Client, css: &str) {
-    find(c, css)
-        .await
-        .click()
-        .await
-        .unwrap_or_else(|e| panic!("click `{css}`: {e}"));
+    let el = find(c, css).await;
+    match tokio::time::timeout(PATIENCE, el.click()).await {
+        Ok(Ok(())) => {}
+        Ok(Err(e)) => panic!("click `{css}`: {e}"),
+        Err(_) => panic!("the page after clicking `{css}` did not load within {PATIENCE:?}"),
+    }
 }
 
 /// Types into a field as a person would, key by key.

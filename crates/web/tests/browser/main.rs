@@ -11,7 +11,7 @@ mod triage;
 mod work_orders;
 
 use fantoccini::{Client, Locator};
-use harness::{fill_and_submit, html_lang, log_in, path, run, wait_text, Harness, PATIENCE};
+use harness::{click, fill_and_submit, html_lang, log_in, path, run, wait_text, Harness, PATIENCE};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs chromium and chromedriver; run by .ci/run"]
@@ -28,12 +28,7 @@ async fn agent_logs_in_sees_chinese_switches_to_english_and_logs_out() {
         wait_text(c, "#logout", "退出登录").await;
         h.shoot(c, "02-home-zh").await;
 
-        c.find(Locator::Css("#lang-switch"))
-            .await
-            .expect("the language switch")
-            .click()
-            .await
-            .expect("click the language switch");
+        click(c, "#lang-switch").await;
         wait_text(c, "#home-title", "Hello").await;
         c.find(Locator::Css("html[lang=en]"))
             .await
@@ -41,12 +36,7 @@ async fn agent_logs_in_sees_chinese_switches_to_english_and_logs_out() {
         assert_eq!(path(c).await, "/", "the switch returns to the same page");
         h.shoot(c, "03-home-en").await;
 
-        c.find(Locator::Css("#logout"))
-            .await
-            .expect("the logout button")
-            .click()
-            .await
-            .expect("click logout");
+        click(c, "#logout").await;
         wait_text(c, "main", "You have logged out.").await;
         assert_eq!(path(c).await, "/login");
         h.shoot(c, "04-logged-out").await;

@@ -3,7 +3,7 @@
 //! show on the other's open page without a reload: the inbox row, the alarm banner.
 
 use crate::harness::{
-    click, find, is_checked, log_in, mark_page, run2, still_same_page, type_into, wait_count,
+    click, find, is_checked, log_in, mark_page, run, run2, still_same_page, type_into, wait_count,
     wait_gone, wait_live, wait_path, wait_text, Harness,
 };
 use fantoccini::{Client, Locator};
@@ -332,4 +332,62 @@ fn is_red(css: &str) -> bool {
         .filter_map(|p| p.trim().parse::<f32>().ok().map(|v| v as u32))
         .collect();
     matches!(nums.as_slice(), [r, g, b, ..] if *r >= 120 && *g < 80 && *b < 80)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs chromium and chromedriver; run by .ci/run"]
+async fn a_dozen_pages_in_a_row_load_at_once_and_a_page_come_back_to_is_live() {
+    run(async |c: &Client, h: &Harness| {
+        log_in(c, h, "agent", "demo-agent-2026").await;
+        // Each page opens its live stream. A browser holds six connections to one host, so
+        // pages kept in the back-forward cache with their streams open stalled the seventh.
+        for p in [
+            "/queue/dispatch",
+            "/queue/overdue",
+            "/queue/supervision",
+            "/queue/callback",
+            "/tickets",
+            "/tickets/new",
+            "/tickets/paste",
+            "/admin/areas",
+            "/admin/agencies",
+            "/tickets?status=registered",
+            "/tickets?q=药",
+            "/",
+        ] {
+            h.open(c, p).await; // fails if the page does not load within patience
+            wait_text(c, "main h1", "").await;
+            wait_live(c).await;
+        }
+
+        // Back to the last queue: live again, and a critical ticket raised elsewhere alarms.
+        c.back().await.expect("go back");
+        wait_path(c, "/tickets").await;
+        wait_live(c).await;
+        let agent = h.service.user_by_login("agent").await.expect("the agent");
+        h.service
+            .intake(
+                &agent,
+                yihaotai_service::tickets::IntakeInput {
+                    channel: yihaotai_domain::vocab::Channel::Hotline12345,
+                    request_type: yihaotai_domain::vocab::RequestType::Help,
+                    category: "medical".into(),
+                    urgency: yihaotai_domain::vocab::Urgency::Critical,
+                    epidemic_related: false,
+                    confidential: false,
+                    caller_name: None,
+                    caller_phone: None,
+                    household: None,
+                    area: None,
+                    content: "老伴突然昏迷不醒了".into(),
+                    disposition: yihaotai_domain::ticket::Disposition::Dispatch,
+                    dispatch_to: None,
+                    suggestion: None,
+                },
+            )
+            .await
+            .expect("register a critical ticket");
+        wait_text(c, "#alarms .alarm", "老伴突然昏迷不醒了").await;
+    })
+    .await;
 }
