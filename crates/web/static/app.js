@@ -157,23 +157,45 @@
     ticketEl.parentNode.insertBefore(div, ticketEl);
   }
 
-  if (window.EventSource) {
-    var es = new EventSource('/events');
-    es.onopen = loadAlarms;
-    es.onmessage = function (ev) {
+  var es = null;
+  function connect() {
+    if (!window.EventSource) { loadAlarms(); return; }
+    var stream = new EventSource('/events');
+    es = stream;
+    // data-stream says whether this screen is live, for styles and for the browser tests.
+    stream.onopen = function () {
+      body.dataset.stream = 'open';
+      loadAlarms();
+    };
+    stream.onerror = function () {
+      if (stream.readyState !== EventSource.OPEN) body.dataset.stream = 'closed';
+    };
+    stream.onmessage = function (ev) {
       var n;
       try { n = JSON.parse(ev.data); } catch (e) { return; }
       noteAlarm(n);
       noteTicket(n);
       refreshQueues();
     };
-    es.addEventListener('reload', function () {
+    stream.addEventListener('reload', function () {
       loadAlarms();
       refreshQueues();
     });
-  } else {
-    loadAlarms();
   }
+  connect();
+  // A page kept in the back-forward cache must not keep its stream open: a browser allows
+  // six connections to one host, so six cached pages stall the next page for a minute.
+  // Coming back from the cache, the page reconnects and catches up.
+  window.addEventListener('pagehide', function () {
+    if (es) { es.close(); es = null; }
+    body.dataset.stream = 'closed';
+  });
+  window.addEventListener('pageshow', function (e) {
+    if (e.persisted && !es) {
+      connect();
+      refreshQueues();
+    }
+  });
 
   // ---- Intake.
   var form = document.getElementById('intake-form');

@@ -225,11 +225,50 @@ async fn clusters_appear_for_the_leader_and_the_lexicon_is_for_admins() {
         .await
         .unwrap();
     }
-    let (leader, _) = login(&app, "leader", "demo-leader-2026").await;
+    let (leader, leader_csrf) = login(&app, "leader", "demo-leader-2026").await;
     let (status, page, _) = send(&app, get("/clusters", &leader)).await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("data-cluster=\"1\""), "{page}");
     assert!(page.contains("翠竹苑"));
+    assert!(!page.contains("flash ok"), "nothing done yet");
+
+    // Dispatching the whole cluster says so when the page comes back.
+    let supply = svc
+        .agencies_for(&svc.user_by_login("leader").await.unwrap())
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|a| a.row.name == "望江街道物资保障组")
+        .expect("the demo supply team")
+        .row
+        .id;
+    let mut form: Vec<(String, String)> = vec![
+        ("_csrf".into(), leader_csrf),
+        ("agency".into(), supply.to_string()),
+        ("action".into(), "dispatch".into()),
+    ];
+    for id in fields(&page, "ticket") {
+        form.push(("ticket".into(), id));
+    }
+    let (status, _, _) = send(
+        &app,
+        post(
+            "/clusters/handle",
+            &leader,
+            serde_urlencoded::to_string(&form).unwrap(),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, page, _) = send(&app, get("/clusters?saved=1", &leader)).await;
+    assert!(
+        page.contains("flash ok"),
+        "the leader is told it is done: {page}"
+    );
+    assert!(
+        page.contains("待签收"),
+        "the cluster's tickets are dispatched"
+    );
     let (agent_cookie, _) = login(&app, "agent", "demo-agent-2026").await;
     assert_eq!(
         send(&app, get("/clusters", &agent_cookie)).await.0,
@@ -259,4 +298,27 @@ async fn clusters_appear_for_the_leader_and_the_lexicon_is_for_admins() {
     .await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("urg-critical"), "{page}");
+}
+
+#[tokio::test]
+async fn the_paste_preview_gives_its_reasons_in_words_not_codes() {
+    let (_db, app, _svc) = app().await;
+    let (cookie, csrf) = login(&app, "agent", "demo-agent-2026").await;
+    let paste = "李阿姨：金桂小区2栋1单元201 孩子发烧38度5，家里没有退烧药\n";
+    let (status, page, _) = send(
+        &app,
+        post(
+            "/tickets/paste",
+            &cookie,
+            serde_urlencoded::to_string([("_csrf", csrf.as_str()), ("text", paste)]).unwrap(),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    for words in ["涉疫：发烧", "紧急：", "购药/用药："] {
+        assert!(page.contains(words), "{words} is missing: {page}");
+    }
+    for code in ["true：", "urgent：", "medicine："] {
+        assert!(!page.contains(code), "the code {code} is shown: {page}");
+    }
 }

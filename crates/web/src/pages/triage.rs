@@ -4,17 +4,19 @@
 use crate::error::AppError;
 use crate::extract::{CsrfForm, Staff};
 use crate::i18n::Tr;
-use crate::pages::Nav;
+use crate::pages::{Nav, SavedFlag};
 use crate::AppState;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use yihaotai_domain::ticket::{DispatchMode, Disposition};
-use yihaotai_domain::vocab::{Channel, Lang, RequestType, Urgency};
+use yihaotai_domain::triage::Reason;
+use yihaotai_domain::vocab::{CareTag, Channel, Lang, RequestType, Urgency};
 use yihaotai_domain::{AgencyId, HouseholdId, TicketId};
 use yihaotai_service::clusters::{default_rule, ClusterAction};
+use yihaotai_service::model::CategoryRow;
 use yihaotai_service::tickets::IntakeInput;
 use yihaotai_service::ServiceError;
 
@@ -134,6 +136,7 @@ async fn preview(
         }
         Err(e) => return Err(AppError::page(e, lang)),
     };
+    let cats = state.service.categories().await.map_err(page_err(lang))?;
     let rows = reqs
         .into_iter()
         .map(|r| {
@@ -154,7 +157,7 @@ async fn preview(
                 reasons: a
                     .reasons
                     .iter()
-                    .map(|x| format!("{}：{}", x.value, x.phrase))
+                    .map(|x| reason_text(x, &cats, lang))
                     .collect(),
                 suggestion: serde_json::to_string(&r.triage).unwrap_or_default(),
                 text: r.text,
@@ -162,6 +165,29 @@ async fn preview(
         })
         .collect();
     preview_page(&state, &staff, rows, None).await
+}
+
+/// A triage reason as the desk reads it: 紧急：降压药…吃完, not urgent：降压药…吃完.
+fn reason_text(r: &Reason, cats: &[CategoryRow], lang: Lang) -> String {
+    let value = match r.field.as_str() {
+        "category" => cats
+            .iter()
+            .find(|c| c.code == r.value)
+            .map(|c| lang.pick(&c.name_zh, &c.name_en).to_string()),
+        // The short form, as in the tables: 紧急, not 紧急（当日）.
+        "urgency" => Urgency::parse(&r.value).ok().map(|u| {
+            let l = u.label(lang);
+            l.split(['（', '(']).next().unwrap_or(l).trim().to_string()
+        }),
+        "care" => CareTag::parse(&r.value)
+            .ok()
+            .map(|c| c.label(lang).to_string()),
+        "epidemic" => Some(lang.pick("涉疫", "epidemic").to_string()),
+        "negated" => Some(lang.pick("已排除", "ruled out").to_string()),
+        _ => None,
+    }
+    .unwrap_or_else(|| r.value.clone());
+    format!("{value}{}{}", lang.pick("：", ": "), r.phrase)
 }
 
 #[derive(serde::Deserialize)]
@@ -325,8 +351,8 @@ async fn confirm(
 struct ClusterBlock {
     place: String,
     category: String,
-    /// (id, number, title, status, registered)
-    rows: Vec<(i64, String, String, String, String)>,
+    /// (id, number, title, status code, status label, registered)
+    rows: Vec<(i64, String, String, String, String, String)>,
 }
 
 #[derive(askama::Template)]
@@ -339,7 +365,11 @@ struct ClustersPage {
     agencies: Vec<(i64, String)>,
 }
 
-async fn clusters(State(state): State<AppState>, staff: Staff) -> Result<Response, AppError> {
+async fn clusters(
+    State(state): State<AppState>,
+    staff: Staff,
+    Query(q): Query<SavedFlag>,
+) -> Result<Response, AppError> {
     let lang = staff.lang;
     let svc = &state.service;
     let rule = default_rule();
@@ -370,6 +400,7 @@ async fn clusters(State(state): State<AppState>, staff: Staff) -> Result<Respons
                         r.id,
                         r.number,
                         r.title,
+                        r.status,
                         status,
                         crate::pages::admin_areas::format_ms(r.registered_at),
                     )
@@ -399,7 +430,7 @@ async fn clusters(State(state): State<AppState>, staff: Staff) -> Result<Respons
     };
     Ok(crate::render::html(&ClustersPage {
         t: Tr::new(lang),
-        nav: Nav::new(&staff, "clusters"),
+        nav: Nav::new(&staff, "clusters").with_saved(q.is_set()),
         rule,
         clusters,
         agencies,
