@@ -114,30 +114,37 @@
   }
 
   // ---- Live queues: a notice refreshes the table in place, keeping the scroll position.
+  // Notices come in bursts (registered, then dispatched a moment later) and fetches may
+  // finish out of order: only the newest fetch's answer is shown, and the table it replaces
+  // is looked up when it arrives, not when the notice came.
   var refreshTimer = null;
-  function refreshQueues() {
+  var refreshSeq = 0;
+  function queueBody() {
     var table = document.querySelector('table[data-live-queue]');
-    if (!table) return;
+    return table ? table.closest('.queue-body') : null;
+  }
+  function refreshQueues() {
+    if (!queueBody()) return;
     clearTimeout(refreshTimer);
     refreshTimer = setTimeout(function () {
-      var before = {};
-      table.querySelectorAll('tr[data-ticket-id]').forEach(function (tr) { before[tr.dataset.ticketId] = true; });
+      var seq = ++refreshSeq;
       fetch(location.href, { credentials: 'same-origin', headers: { 'X-Requested-With': 'fetch' } })
         .then(function (r) { return r.ok && !r.redirected ? r.text() : null; })
         .then(function (html) {
-          if (!html) return;
+          if (!html || seq !== refreshSeq) return;
           var tpl = document.createElement('template');
           tpl.innerHTML = html;
           var fresh = tpl.content.querySelector('.queue-body');
-          var old = table.closest('.queue-body');
+          var old = queueBody();
           if (!fresh || !old) return;
+          var before = {};
+          old.querySelectorAll('tr[data-ticket-id]').forEach(function (tr) { before[tr.dataset.ticketId] = true; });
           var x = window.scrollX, y = window.scrollY;
           fresh.querySelectorAll('tr[data-ticket-id]').forEach(function (tr) {
             if (!before[tr.dataset.ticketId]) tr.classList.add('fresh');
           });
           old.replaceWith(fresh);
           window.scrollTo(x, y);
-          table = fresh.querySelector('table[data-live-queue]');
         })
         .catch(function () {});
     }, 300);

@@ -231,6 +231,23 @@ async fn clusters_appear_for_the_leader_and_the_lexicon_is_for_admins() {
     assert!(page.contains("data-cluster=\"1\""), "{page}");
     assert!(page.contains("翠竹苑"));
     assert!(!page.contains("flash ok"), "nothing done yet");
+    // The catalogue's agency for supplies in that building's zone is preselected.
+    let zone_team = svc
+        .suggest_dispatch("supplies", &hits[0].area_path)
+        .await
+        .unwrap()
+        .expect("the catalogue names a team");
+    assert!(
+        zone_team.agency_name.starts_with("后勤保障"),
+        "{zone_team:?}"
+    );
+    assert!(
+        page.contains(&format!(
+            "<option value=\"{}\" selected>",
+            zone_team.agency_id
+        )),
+        "{page}"
+    );
 
     // Dispatching the whole cluster says so when the page comes back.
     let supply = svc

@@ -351,6 +351,8 @@ async fn confirm(
 struct ClusterBlock {
     place: String,
     category: String,
+    /// The catalogue's agency for the cluster's first request (0: none), preselected.
+    suggested: i64,
     /// (id, number, title, status code, status label, registered)
     rows: Vec<(i64, String, String, String, String, String)>,
 }
@@ -384,11 +386,25 @@ async fn clusters(
             .map(|x| lang.pick(&x.name_zh, &x.name_en).to_string())
             .unwrap_or_else(|| c.to_string())
     };
+    let mut suggested = Vec::with_capacity(found.len());
+    for c in &found {
+        let first = c.tickets.first().map(|r| yihaotai_domain::TicketId(r.id));
+        let s = match first {
+            Some(id) => svc
+                .suggest_for_ticket(&staff.user, id)
+                .await
+                .map_err(page_err(lang))?,
+            None => None,
+        };
+        suggested.push(s.map_or(0, |s| s.agency_id));
+    }
     let clusters = found
         .into_iter()
-        .map(|c| ClusterBlock {
+        .zip(suggested)
+        .map(|(c, suggested)| ClusterBlock {
             place: c.place,
             category: cat(&c.category),
+            suggested,
             rows: c
                 .tickets
                 .into_iter()
