@@ -54,6 +54,9 @@ pub struct TriageResult {
     pub household_id: Option<i64>,
     pub household_address: Option<String>,
     pub household_confidence: Option<f32>,
+    /// False when the household is the nearest to a partly matching address: a guess the
+    /// agent must check with the caller.
+    pub household_exact: Option<bool>,
 }
 
 impl Service {
@@ -83,6 +86,7 @@ impl Service {
             household_id: None,
             household_address: None,
             household_confidence: None,
+            household_exact: None,
         };
         if result.analysis.address.building.is_some() && result.analysis.address.room.is_some() {
             let rows = self.store.households_within(&user.scope().paths).await?;
@@ -103,6 +107,7 @@ impl Service {
             ) {
                 result.household_id = Some(m.id.0);
                 result.household_confidence = Some(m.confidence);
+                result.household_exact = Some(m.exact);
                 result.household_address = rows
                     .iter()
                     .find(|h| h.id == m.id.0)
@@ -263,7 +268,8 @@ impl Service {
                         .as_ref()
                         .and_then(|h| rows.iter().find(|r| r.id == h.id.0))
                         .map(|r| r.address.clone()),
-                    household_confidence: hit.map(|h| h.confidence),
+                    household_confidence: hit.as_ref().map(|h| h.confidence),
+                    household_exact: hit.map(|h| h.exact),
                     analysis,
                 },
                 text: m.text,

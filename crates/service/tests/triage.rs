@@ -40,7 +40,21 @@ async fn typed_text_prefills_urgency_address_and_household() {
     assert_eq!(r.analysis.address.room.as_deref(), Some("501"));
     let hh = r.household_id.expect("the demo street has this household");
     assert_eq!(r.household_address.as_deref(), Some("锦绣花园3栋2单元501"));
+    assert_eq!(r.household_exact, Some(true));
     assert!(r.analysis.reasons.iter().any(|x| x.field == "urgency"));
+    // An entrance that has no such flat: the nearest household is offered, marked as a
+    // guess for the agent to check.
+    let near = svc
+        .analyze_text(&agent, "锦绣花园3栋9单元501，药吃完了")
+        .await
+        .unwrap();
+    assert_eq!(
+        near.household_address.as_deref(),
+        Some("锦绣花园3栋1单元501"),
+        "the nearest flat is offered"
+    );
+    assert_eq!(near.household_exact, Some(false));
+    assert!(near.household_confidence.unwrap() < 0.8);
     let h = svc
         .store
         .household(yihaotai_domain::HouseholdId(hh))

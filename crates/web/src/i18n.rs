@@ -238,6 +238,11 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("nav.catalogue", "派单目录", "Dispatch catalogue"),
     ("nav.policy", "时限规则", "Deadlines"),
     ("common.sep", "、", ", "),
+    (
+        "triage.approx",
+        "近似匹配，请与来电人核对门牌",
+        "nearest match: check the address with the caller",
+    ),
     ("catalogue.title", "派单目录", "Dispatch catalogue"),
     (
         "catalogue.intro",

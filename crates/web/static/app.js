@@ -86,31 +86,36 @@
     }
   }
 
+  // Notices that arrive while /alarms is being fetched are newer than its answer: they are
+  // kept and applied again on top of it.
+  var alarmsLoading = null;
+  function alarmOf(x) {
+    return { number: x.number, title: x.title, overdue: leader && !!x.critical_overdue };
+  }
+  function applyAlarm(n) {
+    if (n.critical_unaccepted) alarms[n.ticket_id] = alarmOf(n);
+    else delete alarms[n.ticket_id];
+  }
   function noteAlarm(n) {
-    if (n.critical_unaccepted) {
-      alarms[n.ticket_id] = {
-        number: n.number,
-        title: n.title,
-        overdue: leader && !!n.critical_overdue
-      };
-    } else {
-      delete alarms[n.ticket_id];
-    }
+    if (alarmsLoading) alarmsLoading.push(n);
+    applyAlarm(n);
     renderAlarms();
   }
 
   function loadAlarms() {
+    var since = alarmsLoading = [];
+    var done = function () { if (alarmsLoading === since) alarmsLoading = null; };
     fetch('/alarms', { credentials: 'same-origin', headers: { Accept: 'application/json' } })
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (list) {
+        done();
         if (!Array.isArray(list)) return;
         alarms = {};
-        list.forEach(function (a) {
-          alarms[a.ticket_id] = { number: a.number, title: a.title, overdue: leader && !!a.critical_overdue };
-        });
+        list.forEach(function (a) { alarms[a.ticket_id] = alarmOf(a); });
+        since.forEach(applyAlarm);
         renderAlarms();
       })
-      .catch(function () {});
+      .catch(done);
   }
 
   // ---- Live queues: a notice refreshes the table in place, keeping the scroll position.
@@ -262,7 +267,13 @@
     if (area) area.value = s.compound_id ? s.compound_id : '';
     if (s.household_id && hhId) {
       hhId.value = s.household_id;
-      if (hhChosen) hhChosen.textContent = s.household_address || ('#' + s.household_id);
+      // A nearest match is a guess: say so, so the agent checks the door with the caller.
+      var approx = s.household_exact === false;
+      if (hhChosen) {
+        hhChosen.textContent = (s.household_address || ('#' + s.household_id)) +
+          (approx ? L('（近似匹配，请与来电人核对门牌）', ' (nearest match: check the address with the caller)') : '');
+        hhChosen.classList.toggle('approx', approx);
+      }
     }
     suggestion.value = JSON.stringify(s);
     reasonsEl.textContent = '';

@@ -339,3 +339,32 @@ async fn the_paste_preview_gives_its_reasons_in_words_not_codes() {
         assert!(!page.contains(code), "the code {code} is shown: {page}");
     }
 }
+
+/// A household guessed from an address that matches no flat exactly is marked for the
+/// agent to check; an exact one is not.
+#[tokio::test]
+async fn the_paste_preview_marks_a_guessed_household() {
+    let (_db, app, _svc) = app().await;
+    let (cookie, csrf) = login(&app, "agent", "demo-agent-2026").await;
+    for (paste, guessed) in [
+        ("王先生：金桂小区3栋1单元301 家里没菜了\n", true),
+        ("王先生：锦绣花园3栋2单元502 家里没菜了\n", false),
+    ] {
+        let (status, page, _) = send(
+            &app,
+            post(
+                "/tickets/paste",
+                &cookie,
+                serde_urlencoded::to_string([("_csrf", csrf.as_str()), ("text", paste)]).unwrap(),
+            ),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        assert!(fields(&page, "household_id").iter().all(|h| !h.is_empty()));
+        assert_eq!(
+            page.contains("近似匹配，请与来电人核对门牌"),
+            guessed,
+            "{paste}: {page}"
+        );
+    }
+}

@@ -58,6 +58,7 @@ async fn analyze(
         "household_id": r.household_id,
         "household_address": r.household_address,
         "household_confidence": r.household_confidence,
+        "household_exact": r.household_exact,
         "confidence": a.confidence,
         "reasons": a.reasons.iter().map(|x| json!({
             "field": x.field, "value": x.value, "phrase": x.phrase,

@@ -62,6 +62,8 @@ struct PreviewRow {
     epidemic: bool,
     household_id: String,
     household_address: String,
+    /// The household is the nearest to a partial address, not an exact match.
+    household_approx: bool,
     reasons: Vec<String>,
     suggestion: String,
 }
@@ -154,6 +156,7 @@ async fn preview(
                     .map(|h| h.to_string())
                     .unwrap_or_default(),
                 household_address: r.triage.household_address.clone().unwrap_or_default(),
+                household_approx: r.triage.household_exact == Some(false),
                 reasons: a
                     .reasons
                     .iter()
@@ -256,6 +259,7 @@ async fn confirm(
             epidemic: form.epidemic.contains(&i),
             household_id: form.household_id[i].clone(),
             household_address: String::new(),
+            household_approx: false,
             reasons: Vec::new(),
             suggestion: form.suggestion[i].clone(),
         })
