@@ -195,6 +195,11 @@
     });
   }
   connect();
+  // On a phone the menu is one sideways-scrolling row: bring the current page's item into it.
+  var onItem = document.querySelector('header.top nav a.on');
+  if (onItem && onItem.parentNode.scrollWidth > onItem.parentNode.clientWidth) {
+    onItem.parentNode.scrollLeft = onItem.offsetLeft - onItem.parentNode.clientWidth / 2 + onItem.offsetWidth / 2;
+  }
   // A page kept in the back-forward cache must not keep its stream open: a browser allows
   // six connections to one host, so six cached pages stall the next page for a minute.
   // Coming back from the cache, the page reconnects and catches up.
