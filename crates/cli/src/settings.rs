@@ -28,6 +28,10 @@ pub struct Settings {
     /// without a restart (`POST /api/v1/admin/triage/reload`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub triage_lexicon: Option<PathBuf>,
+    /// Similar requests from one building or compound that make a cluster (集中诉求)...
+    pub cluster_min_count: i64,
+    /// ...when they come within this many minutes of the first.
+    pub cluster_window_minutes: i64,
 }
 
 impl Default for Settings {
@@ -42,6 +46,8 @@ impl Default for Settings {
             failed_login_window_minutes: 15,
             secure_cookies: false,
             triage_lexicon: None,
+            cluster_min_count: 5,
+            cluster_window_minutes: 120,
         }
     }
 }
@@ -65,6 +71,8 @@ const KEYS: &[&str] = &[
     "failed_login_window_minutes",
     "secure_cookies",
     "triage_lexicon",
+    "cluster_min_count",
+    "cluster_window_minutes",
 ];
 
 impl Settings {
@@ -114,6 +122,14 @@ impl Settings {
                     .into(),
             );
         }
+        if !(2..=1000).contains(&self.cluster_min_count)
+            || !(1..=7 * 24 * 60).contains(&self.cluster_window_minutes)
+        {
+            return Err(
+                "bad configuration: cluster_min_count must be between 2 and 1000 and cluster_window_minutes between 1 and 10080"
+                    .into(),
+            );
+        }
         let scheme = self.database_url.split(':').next().unwrap_or("");
         if !matches!(scheme, "sqlite" | "postgres" | "postgresql") {
             return Err(format!(
@@ -130,6 +146,11 @@ impl Settings {
             max_failed_logins: self.max_failed_logins,
             failed_login_window_ms: self.failed_login_window_minutes * 60_000,
             triage_lexicon: self.triage_lexicon.clone(),
+            cluster_rule: yihaotai_domain::triage::ClusterRule {
+                min_count: self.cluster_min_count as usize,
+                window_ms: self.cluster_window_minutes * 60_000,
+                ..yihaotai_service::clusters::default_rule()
+            },
         }
     }
 }
@@ -178,5 +199,18 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.contains("does not exist"));
+    }
+
+    #[test]
+    fn the_cluster_rule_is_configurable_within_bounds() {
+        let mut f = tempfile::NamedTempFile::new().unwrap();
+        writeln!(f, "cluster_min_count = 3\ncluster_window_minutes = 60").unwrap();
+        let s = Settings::load(Some(f.path()), &Overrides::default()).unwrap();
+        let rule = s.service_config().cluster_rule;
+        assert_eq!((rule.min_count, rule.window_ms), (3, 3_600_000));
+        let mut f = tempfile::NamedTempFile::new().unwrap();
+        writeln!(f, "cluster_min_count = 1").unwrap();
+        let e = Settings::load(Some(f.path()), &Overrides::default()).unwrap_err();
+        assert!(e.contains("cluster_min_count"), "{e}");
     }
 }

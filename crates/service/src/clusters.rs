@@ -11,8 +11,9 @@ use yihaotai_domain::vocab::Category;
 use yihaotai_domain::{AgencyId, TicketId};
 use yihaotai_store::tickets::{TicketFilter, TicketRow};
 
-/// The rule the desk uses unless configured otherwise: 5 similar requests about the same
-/// thing from one building or compound within 2 hours.
+/// The rule the desk uses unless configured otherwise (`cluster_min_count`,
+/// `cluster_window_minutes`): 5 similar requests about the same thing from one building or
+/// compound within 2 hours.
 pub fn default_rule() -> ClusterRule {
     ClusterRule {
         min_count: 5,

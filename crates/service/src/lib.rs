@@ -34,6 +34,8 @@ pub struct ServiceConfig {
     pub failed_login_window_ms: i64,
     /// A lexicon file replacing the built-in triage rules; reloadable at run time.
     pub triage_lexicon: Option<std::path::PathBuf>,
+    /// When similar requests from one place count as a cluster (集中诉求).
+    pub cluster_rule: yihaotai_domain::triage::ClusterRule,
 }
 
 impl Default for ServiceConfig {
@@ -43,6 +45,7 @@ impl Default for ServiceConfig {
             max_failed_logins: 5,
             failed_login_window_ms: 15 * 60 * 1000,
             triage_lexicon: None,
+            cluster_rule: clusters::default_rule(),
         }
     }
 }

@@ -368,3 +368,60 @@ async fn the_paste_preview_marks_a_guessed_household() {
         );
     }
 }
+
+/// The leader's page uses the configured rule: three similar requests are a cluster when
+/// the desk is set to three, and not with the default five.
+#[tokio::test]
+async fn the_cluster_threshold_comes_from_the_configuration() {
+    for (min_count, expect) in [(3, true), (5, false)] {
+        let db = TestDb::new().await;
+        let config = ServiceConfig {
+            cluster_rule: yihaotai_domain::triage::ClusterRule {
+                min_count,
+                ..yihaotai_service::clusters::default_rule()
+            },
+            ..ServiceConfig::default()
+        };
+        let svc = Service::new(db.store.clone(), Arc::new(ManualClock::new(T0)), config);
+        svc.bootstrap().await.unwrap();
+        svc.load_demo().await.unwrap();
+        let app = build_app(AppState::new(svc.clone(), WebConfig::default()));
+        let agent = svc.user_by_login("agent").await.unwrap();
+        let hits = svc.find_households(&agent, "翠竹苑2栋").await.unwrap();
+        for h in hits.iter().take(3) {
+            svc.intake(
+                &agent,
+                yihaotai_service::tickets::IntakeInput {
+                    channel: yihaotai_domain::vocab::Channel::Wechat,
+                    request_type: yihaotai_domain::vocab::RequestType::Help,
+                    category: "supplies".into(),
+                    urgency: yihaotai_domain::vocab::Urgency::Normal,
+                    epidemic_related: false,
+                    confidential: false,
+                    caller_name: None,
+                    caller_phone: None,
+                    household: Some(yihaotai_domain::HouseholdId(h.id)),
+                    area: None,
+                    content: "家里没有菜了，保供蔬菜什么时候到".into(),
+                    disposition: yihaotai_domain::ticket::Disposition::Dispatch,
+                    dispatch_to: None,
+                    suggestion: None,
+                },
+            )
+            .await
+            .unwrap();
+        }
+        let (leader, _) = login(&app, "leader", "demo-leader-2026").await;
+        let (status, page, _) = send(&app, get("/clusters", &leader)).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(
+            page.contains("data-cluster=\"1\""),
+            expect,
+            "min {min_count}: {page}"
+        );
+        assert!(
+            page.contains(&format!("不少于{min_count}件")),
+            "the rule is shown"
+        );
+    }
+}

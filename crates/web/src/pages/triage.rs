@@ -15,7 +15,7 @@ use yihaotai_domain::ticket::{DispatchMode, Disposition};
 use yihaotai_domain::triage::Reason;
 use yihaotai_domain::vocab::{CareTag, Channel, Lang, RequestType, Urgency};
 use yihaotai_domain::{AgencyId, HouseholdId, TicketId};
-use yihaotai_service::clusters::{default_rule, ClusterAction};
+use yihaotai_service::clusters::ClusterAction;
 use yihaotai_service::model::CategoryRow;
 use yihaotai_service::tickets::IntakeInput;
 use yihaotai_service::ServiceError;
@@ -378,7 +378,7 @@ async fn clusters(
 ) -> Result<Response, AppError> {
     let lang = staff.lang;
     let svc = &state.service;
-    let rule = default_rule();
+    let rule = svc.config.cluster_rule;
     let found = svc
         .clusters_for(&staff.user, &rule)
         .await
