@@ -12,6 +12,26 @@ use yihaotai_web::{build_app, AppState, WebConfig};
 
 const T0: i64 = 1_795_000_000_000;
 
+/// A supplies request from a household, as the desk records one from a chat group.
+fn supplies_request(household: i64, content: &str) -> yihaotai_service::tickets::IntakeInput {
+    yihaotai_service::tickets::IntakeInput {
+        channel: yihaotai_domain::vocab::Channel::Wechat,
+        request_type: yihaotai_domain::vocab::RequestType::Help,
+        category: "supplies".into(),
+        urgency: yihaotai_domain::vocab::Urgency::Normal,
+        epidemic_related: true,
+        confidential: false,
+        caller_name: None,
+        caller_phone: None,
+        household: Some(yihaotai_domain::HouseholdId(household)),
+        area: None,
+        content: content.into(),
+        disposition: yihaotai_domain::ticket::Disposition::Dispatch,
+        dispatch_to: None,
+        suggestion: None,
+    }
+}
+
 async fn app() -> (TestDb, Router, Service) {
     let db = TestDb::new().await;
     let svc = Service::new(
@@ -205,22 +225,7 @@ async fn clusters_appear_for_the_leader_and_the_lexicon_is_for_admins() {
     for h in hits.iter().take(5) {
         svc.intake(
             &agent,
-            yihaotai_service::tickets::IntakeInput {
-                channel: yihaotai_domain::vocab::Channel::Wechat,
-                request_type: yihaotai_domain::vocab::RequestType::Help,
-                category: "supplies".into(),
-                urgency: yihaotai_domain::vocab::Urgency::Normal,
-                epidemic_related: true,
-                confidential: false,
-                caller_name: None,
-                caller_phone: None,
-                household: Some(yihaotai_domain::HouseholdId(h.id)),
-                area: None,
-                content: "楼里好几户都没有菜了，保供蔬菜什么时候到".into(),
-                disposition: yihaotai_domain::ticket::Disposition::Dispatch,
-                dispatch_to: None,
-                suggestion: None,
-            },
+            supplies_request(h.id, "楼里好几户都没有菜了，保供蔬菜什么时候到"),
         )
         .await
         .unwrap();
@@ -391,22 +396,7 @@ async fn the_cluster_threshold_comes_from_the_configuration() {
         for h in hits.iter().take(3) {
             svc.intake(
                 &agent,
-                yihaotai_service::tickets::IntakeInput {
-                    channel: yihaotai_domain::vocab::Channel::Wechat,
-                    request_type: yihaotai_domain::vocab::RequestType::Help,
-                    category: "supplies".into(),
-                    urgency: yihaotai_domain::vocab::Urgency::Normal,
-                    epidemic_related: false,
-                    confidential: false,
-                    caller_name: None,
-                    caller_phone: None,
-                    household: Some(yihaotai_domain::HouseholdId(h.id)),
-                    area: None,
-                    content: "家里没有菜了，保供蔬菜什么时候到".into(),
-                    disposition: yihaotai_domain::ticket::Disposition::Dispatch,
-                    dispatch_to: None,
-                    suggestion: None,
-                },
+                supplies_request(h.id, "家里没有菜了，保供蔬菜什么时候到"),
             )
             .await
             .unwrap();
