@@ -32,13 +32,24 @@ impl Service {
             &[Role::Admin, Role::Agent, Role::Dispatcher, Role::Leader],
         )?;
         let scope = user.scope();
-        Ok(self
+        let mut rules: Vec<DispatchRule> = self
             .store
             .dispatch_rules()
             .await?
             .into_iter()
             .filter(|r| scope.covers(&AreaPath::from_stored(r.area_path.clone())))
-            .collect())
+            .collect();
+        // The tree's order (a street before its communities, zone 2 before zone 10), not
+        // the paths' text order.
+        rules.sort_by_cached_key(|r| {
+            let ids: Vec<i64> = AreaPath::from_stored(r.area_path.clone())
+                .ids()
+                .iter()
+                .map(|a| a.0)
+                .collect();
+            (ids, r.category.clone())
+        });
+        Ok(rules)
     }
 
     /// Sets the rule for `category` in `area` (replacing the one there was). The area must

@@ -95,6 +95,22 @@ async fn the_most_specific_rule_on_the_tickets_area_path_wins() {
     assert_eq!(m.agency_name, "望江街道医疗保障组");
     assert_eq!(m.area_name, "望江街道");
 
+    // The catalogue reads in the tree's order: a street before its communities, a
+    // compound's zone 2 before its zone 10.
+    let order: Vec<Vec<i64>> = svc
+        .dispatch_rules_for(&agent)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| {
+            r.area_path
+                .split('/')
+                .filter_map(|x| x.parse().ok())
+                .collect()
+        })
+        .collect();
+    assert!(order.windows(2).all(|w| w[0] <= w[1]), "{order:?}");
+
     // The rule for the zone removed: the street's rule applies again.
     let rule = svc
         .dispatch_rules_for(&agent)

@@ -233,6 +233,11 @@ const MESSAGES: &[(&str, &str, &str)] = &[
         "派单目录中没有该类别在该区域的承办单位，请选择承办单位或留给派单员",
         "the dispatch catalogue has no agency for this category here; choose an agency or leave it for the dispatcher",
     ),
+    (
+        "intake.auto_mode_hint",
+        "按派单目录派单时，用目录规定的方式",
+        "dispatching by the catalogue uses the catalogue's mode",
+    ),
     ("ticket.suggested", "派单目录建议", "Catalogue suggests"),
     ("ticket.suggested_from_agency", "按单位服务范围", "from the agencies' own areas"),
     ("nav.catalogue", "派单目录", "Dispatch catalogue"),
