@@ -239,6 +239,7 @@ const MESSAGES: &[(&str, &str, &str)] = &[
         "dispatching by the catalogue uses the catalogue's mode",
     ),
     ("ticket.suggested", "派单目录建议", "Catalogue suggests"),
+    ("ticket.reopened", "重办", "Reopened"),
     ("ticket.suggested_from_agency", "按单位服务范围", "from the agencies' own areas"),
     ("nav.catalogue", "派单目录", "Dispatch catalogue"),
     ("nav.policy", "时限规则", "Deadlines"),

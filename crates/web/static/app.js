@@ -282,7 +282,12 @@
     }
     suggestion.value = JSON.stringify(s);
     reasonsEl.textContent = '';
+    // One line per reason: the same phrase can fire for a field more than once.
+    var seen = {};
     (s.reasons || []).forEach(function (r) {
+      var key = r.field + '|' + r.value + '|' + r.phrase;
+      if (seen[key]) return;
+      seen[key] = true;
       var li = el('li');
       li.appendChild(el('span', 'r-field', FIELD[r.field] || r.field));
       var value = r.field === 'category' ? optionText(cat, r.value)

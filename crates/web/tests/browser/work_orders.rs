@@ -183,6 +183,8 @@ async fn a_ticket_goes_live_to_the_handler_and_closes_after_a_failed_and_a_good_
             "the timeline shows the reopening"
         );
         wait_text(agent, "#timeline", "重办").await;
+        // The header says so too, so nobody takes it for a fresh dispatch.
+        wait_text(agent, "#ticket-reopened", "重办 ×1").await;
         h.shoot(agent, "22-ticket-reopened").await;
 
         h.open(handler, "/queue/inbox").await;

@@ -102,6 +102,8 @@ struct DetailPage {
     assisting: Vec<String>,
     supervision: u8,
     escalation: u8,
+    /// How many times it went back to the handler after a failed callback (重办).
+    reopened: u32,
     deadlines: Vec<DeadlineRow>,
     result: Option<String>,
     closure: Option<String>,
@@ -336,6 +338,7 @@ pub(super) async fn detail_page(
         assisting: t.assisting.iter().map(|a| name_of(*a)).collect(),
         supervision: t.supervision_level,
         escalation: t.escalation_level,
+        reopened: t.reopen_count,
         deadlines,
         result: t.result.clone(),
         closure,
