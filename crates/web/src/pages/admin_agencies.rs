@@ -73,12 +73,6 @@ async fn list(
         .categories()
         .await
         .map_err(|e| AppError::page(e, lang))?;
-    let cat_label = |c: &str| {
-        cats.iter()
-            .find(|x| x.code == c)
-            .map(|x| lang.pick(&x.name_zh, &x.name_en).to_string())
-            .unwrap_or_else(|| c.to_string())
-    };
     let rows = state
         .service
         .agencies_for(&staff.user)
@@ -89,7 +83,11 @@ async fn list(
             id: a.row.id,
             kind: kind_label(&a.row.kind, lang),
             home: a.row.home_area_name.clone(),
-            categories: a.categories.iter().map(|c| cat_label(c)).collect(),
+            categories: a
+                .categories
+                .iter()
+                .map(|c| crate::pages::category_label(&cats, c, lang))
+                .collect(),
             forwarding: a.row.is_forwarding_centre != 0,
             active: a.row.active != 0,
             name: a.row.name,

@@ -67,12 +67,6 @@ async fn page(
     let svc = &state.service;
     let err = |e: ServiceError| AppError::page(e, lang);
     let cats = svc.categories().await.map_err(err)?;
-    let cat_label = |code: &str| {
-        cats.iter()
-            .find(|c| c.code == code)
-            .map(|c| lang.pick(&c.name_zh, &c.name_en).to_string())
-            .unwrap_or_else(|| code.to_string())
-    };
     let rows = svc
         .dispatch_rules_for(&staff.user)
         .await
@@ -80,7 +74,7 @@ async fn page(
         .into_iter()
         .map(|r| Row {
             id: r.id,
-            category: cat_label(&r.category),
+            category: crate::pages::category_label(&cats, &r.category, lang),
             area: r.area_name,
             agency: r.agency_name,
             mode: DispatchMode::parse(&r.mode)
@@ -120,17 +114,7 @@ async fn page(
             .with_error(error)
             .with_saved(saved),
         rows,
-        categories: cats
-            .iter()
-            .filter(|c| c.active != 0)
-            .map(|c| {
-                (
-                    c.code.clone(),
-                    lang.pick(&c.name_zh, &c.name_en).to_string(),
-                    c.code == f.category,
-                )
-            })
-            .collect(),
+        categories: crate::pages::category_choices(&cats, lang, &f.category),
         areas,
         agencies,
         modes: DispatchMode::ALL

@@ -108,6 +108,36 @@ async fn js() -> impl IntoResponse {
 }
 
 /// Splits "a, b，c" into trimmed non-empty parts.
+/// The active categories as the options of a select: (code, label, selected).
+pub fn category_choices(
+    cats: &[yihaotai_service::model::CategoryRow],
+    lang: yihaotai_domain::vocab::Lang,
+    current: &str,
+) -> Vec<(String, String, bool)> {
+    cats.iter()
+        .filter(|c| c.active != 0)
+        .map(|c| {
+            (
+                c.code.clone(),
+                lang.pick(&c.name_zh, &c.name_en).to_string(),
+                c.code == current,
+            )
+        })
+        .collect()
+}
+
+/// A category's name in the viewer's language; its code when it is not in the catalogue.
+pub fn category_label(
+    cats: &[yihaotai_service::model::CategoryRow],
+    code: &str,
+    lang: yihaotai_domain::vocab::Lang,
+) -> String {
+    cats.iter()
+        .find(|c| c.code == code)
+        .map(|c| lang.pick(&c.name_zh, &c.name_en).to_string())
+        .unwrap_or_else(|| code.to_string())
+}
+
 pub fn split_list(s: &str) -> Vec<String> {
     s.split([',', '，', '、'])
         .map(|p| p.trim().to_string())

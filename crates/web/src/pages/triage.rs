@@ -392,10 +392,9 @@ async fn clusters(
     };
     let mut suggested = Vec::with_capacity(found.len());
     for c in &found {
-        let first = c.tickets.first().map(|r| yihaotai_domain::TicketId(r.id));
-        let s = match first {
-            Some(id) => svc
-                .suggest_for_ticket(&staff.user, id)
+        let s = match c.tickets.first() {
+            Some(r) => svc
+                .suggest_dispatch(&r.category, &r.area_path)
                 .await
                 .map_err(page_err(lang))?,
             None => None,

@@ -267,7 +267,8 @@ pub(super) async fn detail_page(
         note: allowed(CommandKind::AddNote) && live,
     };
     let suggestion = if can.dispatch || can.review_return {
-        svc.suggest_for_ticket(&staff.user, id)
+        // The ticket is loaded and its access checked above: ask the catalogue directly.
+        svc.suggest_dispatch(t.category.as_str(), &rec.area_path)
             .await
             .map_err(page_err(lang))?
             .filter(|s| Some(AgencyId(s.agency_id)) != t.assigned)

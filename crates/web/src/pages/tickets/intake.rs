@@ -194,17 +194,7 @@ async fn render(
             |c| c.label(lang),
             &f.dispatch_mode,
         ),
-        categories: cats
-            .iter()
-            .filter(|c| c.active != 0)
-            .map(|c| {
-                (
-                    c.code.clone(),
-                    lang.pick(&c.name_zh, &c.name_en).to_string(),
-                    c.code == f.category,
-                )
-            })
-            .collect(),
+        categories: crate::pages::category_choices(&cats, lang, &f.category),
         agencies: agencies
             .iter()
             .filter(|a| a.row.active != 0)
