@@ -54,6 +54,22 @@ impl IntoResponse for AppError {
             tracing::error!(error = ?self.error, "request failed");
         }
         let message = self.error.localized(self.lang);
+        let mut resp = self.render(status, message);
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            resp.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from_static(RETRY_AFTER_SECONDS),
+            );
+        }
+        resp
+    }
+}
+
+/// What a client is told to wait before trying again when the database is unreachable.
+pub const RETRY_AFTER_SECONDS: &str = "5";
+
+impl AppError {
+    fn render(self, status: StatusCode, message: String) -> Response {
         match self.face {
             Face::Page => {
                 if status == StatusCode::UNAUTHORIZED {
