@@ -32,6 +32,34 @@ pub struct Settings {
     pub cluster_min_count: i64,
     /// ...when they come within this many minutes of the first.
     pub cluster_window_minutes: i64,
+    /// Connections served at once; one more gets 503 and is closed.
+    pub max_connections: i64,
+    /// Seconds a client has to send a request's headers (also the keep-alive idle limit).
+    pub header_timeout_seconds: i64,
+    /// Seconds a handler has to answer, reading the body included.
+    pub request_timeout_seconds: i64,
+    /// Longest wait, in seconds, for the next piece of a request body.
+    pub body_timeout_seconds: i64,
+    /// A connection that moves no byte for this many seconds is closed.
+    pub idle_timeout_seconds: i64,
+    /// A separate address serving `/metrics` (and `/healthz`) without login, for the
+    /// monitoring system only, e.g. 127.0.0.1:9100.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metrics_listen: Option<String>,
+    /// A bearer token that opens `/metrics` on the desk's own address.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metrics_token: Option<SecretString>,
+}
+
+/// A setting that is a secret: printed and logged as `****`.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct SecretString(pub String);
+
+impl std::fmt::Debug for SecretString {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("****")
+    }
 }
 
 impl Default for Settings {
@@ -48,6 +76,13 @@ impl Default for Settings {
             triage_lexicon: None,
             cluster_min_count: 5,
             cluster_window_minutes: 120,
+            max_connections: 1024,
+            header_timeout_seconds: 10,
+            request_timeout_seconds: 10,
+            body_timeout_seconds: 10,
+            idle_timeout_seconds: 60,
+            metrics_listen: None,
+            metrics_token: None,
         }
     }
 }
@@ -73,6 +108,13 @@ const KEYS: &[&str] = &[
     "triage_lexicon",
     "cluster_min_count",
     "cluster_window_minutes",
+    "max_connections",
+    "header_timeout_seconds",
+    "request_timeout_seconds",
+    "body_timeout_seconds",
+    "idle_timeout_seconds",
+    "metrics_listen",
+    "metrics_token",
 ];
 
 impl Settings {
@@ -130,6 +172,39 @@ impl Settings {
                     .into(),
             );
         }
+        if !(1..=1_000_000).contains(&self.max_connections) {
+            return Err("bad configuration: max_connections must be between 1 and 1000000".into());
+        }
+        for (key, v) in [
+            ("header_timeout_seconds", self.header_timeout_seconds),
+            ("request_timeout_seconds", self.request_timeout_seconds),
+            ("body_timeout_seconds", self.body_timeout_seconds),
+            ("idle_timeout_seconds", self.idle_timeout_seconds),
+        ] {
+            if !(1..=3600).contains(&v) {
+                return Err(format!(
+                    "bad configuration: {key} = {v} must be between 1 and 3600"
+                ));
+            }
+        }
+        if self.idle_timeout_seconds < 20 {
+            // Live streams send a keep-alive every 15 s; a shorter idle limit would cut them.
+            return Err("bad configuration: idle_timeout_seconds must be at least 20".into());
+        }
+        if let Some(m) = &self.metrics_listen {
+            if m.parse::<std::net::SocketAddr>().is_err() {
+                return Err(format!(
+                    "bad configuration: metrics_listen = '{m}' is not an address such as 127.0.0.1:9100"
+                ));
+            }
+        }
+        if let Some(t) = &self.metrics_token {
+            if t.0.trim().len() < 16 {
+                return Err(
+                    "bad configuration: metrics_token must have at least 16 characters".into(),
+                );
+            }
+        }
         let scheme = self.database_url.split(':').next().unwrap_or("");
         if !matches!(scheme, "sqlite" | "postgres" | "postgresql") {
             return Err(format!(
@@ -138,6 +213,21 @@ impl Settings {
             ));
         }
         Ok(())
+    }
+
+    pub fn web_config(&self) -> yihaotai_web::WebConfig {
+        let secs = |n: i64| std::time::Duration::from_secs(n as u64);
+        yihaotai_web::WebConfig {
+            secure_cookies: self.secure_cookies,
+            limits: yihaotai_web::server::Limits {
+                max_connections: self.max_connections as usize,
+                header_timeout: secs(self.header_timeout_seconds),
+                idle_timeout: secs(self.idle_timeout_seconds),
+                request_timeout: secs(self.request_timeout_seconds),
+                body_timeout: secs(self.body_timeout_seconds),
+            },
+            metrics_token: self.metrics_token.as_ref().map(|t| t.0.trim().to_string()),
+        }
     }
 
     pub fn service_config(&self) -> yihaotai_service::ServiceConfig {

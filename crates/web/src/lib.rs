@@ -10,10 +10,10 @@ pub mod live;
 pub mod ops;
 pub mod pages;
 pub mod render;
+pub mod server;
 
 use axum::http::{header, HeaderName, HeaderValue};
 use axum::Router;
-use std::future::Future;
 use std::time::Duration;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -27,6 +27,11 @@ pub use error::AppError;
 pub struct WebConfig {
     /// Mark cookies `Secure` (set when served over HTTPS, directly or behind a proxy).
     pub secure_cookies: bool,
+    /// Timeouts and the connection bound.
+    pub limits: server::Limits,
+    /// When set, `/metrics` on the desk's own address answers only a request bearing
+    /// this token; when unset it is served only on a separate metrics address.
+    pub metrics_token: Option<String>,
 }
 
 #[derive(Clone)]
@@ -69,6 +74,17 @@ pub fn build_app(state: AppState) -> Router {
             state.clone(),
             ops::track_metrics,
         ))
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
+            state.web.limits.body_timeout,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            ops::request_deadline,
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
@@ -93,25 +109,7 @@ pub fn build_app(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Serves until `shutdown` completes, then lets in-flight requests finish. Live streams
-/// never finish by themselves, so they are told to end first.
-pub async fn serve(
-    listener: tokio::net::TcpListener,
-    state: AppState,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    let streams = state.shutdown.clone();
-    let app = build_app(state);
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(async move {
-        shutdown.await;
-        streams.trigger();
-    })
-    .await
-}
+pub use server::serve;
 
 /// Ten seconds is plenty for a page; a request past that is stuck.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);

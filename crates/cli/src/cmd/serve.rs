@@ -3,7 +3,7 @@
 use crate::settings::Settings;
 use std::time::Duration;
 use yihaotai_service::Service;
-use yihaotai_web::{AppState, WebConfig};
+use yihaotai_web::AppState;
 
 #[derive(clap::Args)]
 pub struct Opts {
@@ -16,20 +16,17 @@ pub struct Opts {
 }
 
 pub async fn run(s: &Settings, o: Opts) -> anyhow::Result<()> {
+    // Bind before anything slow, so a port in use is said at once and changes nothing.
+    let listener = bind(&s.listen, "--listen").await?;
+    let metrics_listener = match &s.metrics_listen {
+        Some(a) => Some(bind(a, "metrics_listen").await?),
+        None => None,
+    };
+    raise_descriptor_limit();
     let service = super::open_service(s).await?;
     if o.demo {
         super::demo::load_and_print(&service).await?;
     }
-    let listener = tokio::net::TcpListener::bind(&s.listen).await.map_err(|e| {
-        if e.kind() == std::io::ErrorKind::AddrInUse {
-            anyhow::anyhow!(
-                "cannot listen on {}: the port is already in use; stop the other program or choose another with --listen",
-                s.listen
-            )
-        } else {
-            anyhow::anyhow!("cannot listen on {}: {e}", s.listen)
-        }
-    })?;
     let addr = listener.local_addr()?;
     println!("一号台 desk is serving at http://{addr}/ (Ctrl-C to stop)");
     tracing::info!(%addr, "serving");
@@ -39,19 +36,52 @@ pub async fn run(s: &Settings, o: Opts) -> anyhow::Result<()> {
         let s = service.clone();
         tokio::spawn(async move { s.relay_notices().await })
     };
-    let state = AppState::new(
-        service.clone(),
-        WebConfig {
-            secure_cookies: s.secure_cookies,
-        },
-    );
+    let state = AppState::new(service.clone(), s.web_config());
+    let metrics = metrics_listener.map(|l| {
+        let app = yihaotai_web::ops::metrics_router(state.clone());
+        if let Ok(a) = l.local_addr() {
+            println!("metrics at http://{a}/metrics");
+        }
+        tokio::spawn(async move { axum_serve(l, app).await })
+    });
     yihaotai_web::serve(listener, state, shutdown_signal()).await?;
+    if let Some(m) = metrics {
+        m.abort();
+    }
     jobs.abort();
     deadlines.abort();
     relay.abort();
     service.store.close().await;
     println!("stopped");
     Ok(())
+}
+
+async fn bind(addr: &str, flag: &str) -> anyhow::Result<tokio::net::TcpListener> {
+    tokio::net::TcpListener::bind(addr).await.map_err(|e| {
+        if e.kind() == std::io::ErrorKind::AddrInUse {
+            anyhow::anyhow!(
+                "cannot listen on {addr}: the port is already in use; stop the other program or choose another with {flag}"
+            )
+        } else {
+            anyhow::anyhow!("cannot listen on {addr}: {e}")
+        }
+    })
+}
+
+/// The metrics address: few clients, all trusted, so axum's plain loop serves it.
+async fn axum_serve(l: tokio::net::TcpListener, app: axum::Router) {
+    if let Err(e) = axum::serve(l, app).await {
+        tracing::warn!(error = %e, "metrics listener stopped");
+    }
+}
+
+/// Each connection takes a descriptor; the usual soft limit (1024) is below what a busy
+/// desk needs, so take what the system allows.
+fn raise_descriptor_limit() {
+    match rlimit::increase_nofile_limit(u64::MAX) {
+        Ok(n) => tracing::debug!(limit = n, "file descriptor limit"),
+        Err(e) => tracing::warn!(error = %e, "cannot raise the file descriptor limit"),
+    }
 }
 
 /// Housekeeping every minute: scheduled control levels take effect, expired sessions go.
