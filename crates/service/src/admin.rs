@@ -323,14 +323,19 @@ impl Service {
             }
         }
         if let Some(p) = input.parent {
-            let parent = self.store.agency(p).await.map_err(|_| {
+            // Escalation follows the parent, so it must be an agency the caller already
+            // answers for; a missing one and another community's are refused alike.
+            let refused = || {
                 ServiceError::invalid(
                     "parent",
-                    "上级单位不存在",
-                    "the parent agency does not exist",
+                    "上级单位不存在或不在您负责的范围内",
+                    "the parent agency does not exist or is outside the areas you serve",
                 )
-            })?;
-            let _ = parent;
+            };
+            let parent = self.store.agency(p).await.map_err(|_| refused())?;
+            if !caller.covers(&AreaPath::from_stored(parent.row.home_area_path.clone())) {
+                return Err(refused());
+            }
         }
         Ok(home.path)
     }
@@ -453,15 +458,16 @@ impl Service {
             first.get_or_insert(area.path);
         }
         if let Some(g) = input.agency {
-            let agency = self.store.agency(g).await.map_err(|_| {
-                ServiceError::invalid("agency", "所属单位不存在", "the agency does not exist")
-            })?;
-            if !caller.covers(&AreaPath::from_stored(agency.row.home_area_path)) {
-                return Err(ServiceError::invalid(
+            let refused = || {
+                ServiceError::invalid(
                     "agency",
-                    "所属单位不在您负责的范围内",
-                    "the agency is outside the areas you serve",
-                ));
+                    "所属单位不存在或不在您负责的范围内",
+                    "the agency does not exist or is outside the areas you serve",
+                )
+            };
+            let agency = self.store.agency(g).await.map_err(|_| refused())?;
+            if !caller.covers(&AreaPath::from_stored(agency.row.home_area_path)) {
+                return Err(refused());
             }
         }
         if input.roles.has(Role::Handler) && input.agency.is_none() {

@@ -26,6 +26,9 @@ pub enum ServiceError {
     },
     #[error("conflict: {en}")]
     Conflict { zh: String, en: String },
+    /// A request body over the limit.
+    #[error("the request is too large: the limit is {limit_kb} KB")]
+    TooLarge { limit_kb: usize },
     #[error("storage: {0}")]
     Store(StoreError),
 }
@@ -76,6 +79,9 @@ impl ServiceError {
             (NotFound, Lang::En) => "not found, or not in the areas you serve".into(),
             (Invalid { field, zh, .. }, Lang::Zh) => format!("{field}：{zh}"),
             (Conflict { zh, .. }, Lang::Zh) => zh.clone(),
+            (TooLarge { limit_kb }, Lang::Zh) => {
+                format!("提交的内容过大：上限为 {limit_kb} KB，请删减后重试")
+            }
             (Conflict { en, .. }, Lang::En) => en.clone(),
             (Store(_), Lang::Zh) => "系统暂时无法保存或读取数据，请稍后重试".into(),
             (Store(_), Lang::En) => {
@@ -95,6 +101,7 @@ impl ServiceError {
             NotFound => 404,
             Invalid { .. } => 422,
             Conflict { .. } => 409,
+            TooLarge { .. } => 413,
             Store(StoreError::Unreachable(_)) => 503,
             Store(_) => 500,
         }

@@ -59,6 +59,8 @@ pub struct TriageResult {
     pub household_exact: Option<bool>,
 }
 
+use yihaotai_store::households::PhoneQuery;
+
 impl Service {
     /// The compounds (with aliases) the user serves, for the address parser.
     pub async fn compound_directory(&self, user: &User) -> Result<Vec<CompoundEntry>> {
@@ -123,15 +125,42 @@ impl Service {
         user: &User,
         q: &str,
     ) -> Result<Vec<yihaotai_store::households::HouseholdHit>> {
+        // Names, phones and care tags are personal data: only those who record requests
+        // (and so must find the caller's household) may search them.
+        if !crate::tickets::is_desk(user) {
+            return Err(ServiceError::forbidden(
+                "只有登记诉求的坐席、派单员、负责人或管理员可以查找住户",
+                "only staff who record requests may look up households",
+            ));
+        }
         let q = q.trim();
         if q.chars().count() < 2 {
             return Ok(Vec::new());
         }
         let q = yihaotai_domain::person::normalize_digits(q);
-        Ok(self
+        let phone = PhoneQuery::of(&q);
+        let hits = self
             .store
-            .find_households(&user.scope().paths, &q, 20)
-            .await?)
+            .find_households(&user.scope().paths, &q, phone.as_ref(), 20)
+            .await?;
+        if phone.is_some() && !hits.is_empty() {
+            // Who looked whom up by phone stays on record, as a reveal does.
+            let detail = format!("q={}", yihaotai_domain::person::mask_middle(&q, 3, 4));
+            self.store
+                .audit(
+                    &yihaotai_store::audit::NewAudit {
+                        actor: Some(user.id),
+                        action: "household.search_phone",
+                        target_kind: "household",
+                        target_id: hits.first().map(|h| h.id),
+                        area_path: hits.first().map(|h| h.area_path.as_str()),
+                        detail: &detail,
+                    },
+                    self.now(),
+                )
+                .await?;
+        }
+        Ok(hits)
     }
 
     /// Open critical tickets in the user's areas that nobody has accepted: the alarm banner.

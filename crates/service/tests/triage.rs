@@ -290,3 +290,63 @@ async fn a_broken_lexicon_is_refused_and_the_old_one_stays() {
     assert!(svc.reload_triage_as(&agent).await.is_err(), "admins only");
     svc.reload_triage_as(&admin).await.unwrap();
 }
+
+/// The household picker: only those who record requests may search; a phone matches
+/// whole or by its last four digits, never a fragment that would uncover masked digits;
+/// each phone search is on record.
+#[tokio::test]
+async fn the_household_picker_reveals_nothing_a_fragment_could_uncover() {
+    let (_db, svc, _) = desk().await;
+    let agent = user(&svc, "agent").await;
+    for login in ["viewer", "gate", "logistics", "handler"] {
+        let u = user(&svc, login).await;
+        let e = svc.find_households(&u, "锦绣花园").await.unwrap_err();
+        assert!(
+            matches!(e, ServiceError::Forbidden { .. }),
+            "{login}: {e:?}"
+        );
+    }
+    let hits = svc
+        .find_households(&agent, "锦绣花园3栋2单元501")
+        .await
+        .unwrap();
+    let phone = hits[0]
+        .phones
+        .split('、')
+        .next()
+        .expect("the demo household has a phone")
+        .to_string();
+    let id = hits[0].id;
+    // The whole number, typed as callers say it, finds the household.
+    let spaced = format!("+86 {} {} {}", &phone[..3], &phone[3..7], &phone[7..]);
+    let found = svc.find_households(&agent, &spaced).await.unwrap();
+    assert!(found.iter().any(|h| h.id == id), "{spaced}");
+    // So do its last four digits.
+    let found = svc.find_households(&agent, &phone[7..]).await.unwrap();
+    assert!(found.iter().any(|h| h.id == id));
+    // A fragment longer than the visible tail matches nobody's phone.
+    for k in [5, 6, 8, 10] {
+        let frag = &phone[11 - k..];
+        let found = svc.find_households(&agent, frag).await.unwrap();
+        assert!(
+            found.iter().all(|h| !h.phones.contains(&phone)),
+            "fragment {frag} found the number"
+        );
+    }
+    let audit = svc
+        .store
+        .audit_entries(
+            &[yihaotai_domain::area::AreaPath::from_stored("/".into())],
+            true,
+            100,
+        )
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|a| a.action == "household.search_phone")
+        .count();
+    assert_eq!(
+        audit, 2,
+        "each phone search that found someone is on record"
+    );
+}

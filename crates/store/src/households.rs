@@ -108,31 +108,46 @@ impl Store {
         }))
     }
 
-    /// Households whose address contains `q`, or with a resident whose phone contains it.
+    /// Households whose address contains `q`, with a resident named exactly `q`, or with
+    /// a resident whose phone is the number `phone` asks for. A phone matches whole or by
+    /// its last four digits, never by a fragment: the picker shows phones masked
+    /// (138****5678), and a fragment match would let a caller read the hidden digits one
+    /// request at a time.
     pub async fn find_households(
         &self,
         scope: &[AreaPath],
         q: &str,
+        phone: Option<&PhoneQuery>,
         limit: i64,
     ) -> Result<Vec<HouseholdHit>> {
         let n = scope.len();
-        let filter = path_filter("a.path", 3, n);
+        let filter = path_filter("a.path", 4, n);
+        let phone_match = match phone {
+            Some(PhoneQuery::Whole(_)) => "r.phone = $3",
+            Some(PhoneQuery::LastFour(_)) => "r.phone LIKE $3",
+            None => "1 = 0",
+        };
         let sql = format!(
             "SELECT h.id, h.address, a.path AS area_path,
                     COALESCE((SELECT {names} FROM residents r WHERE r.household_id = h.id), '') AS residents,
                     COALESCE((SELECT {phones} FROM residents r WHERE r.household_id = h.id AND r.phone IS NOT NULL), '') AS phones,
                     COALESCE((SELECT {tags} FROM residents r WHERE r.household_id = h.id AND r.care_tags <> ''), '') AS care_tags
              FROM households h JOIN areas a ON a.id = h.area_id
-             WHERE {filter} AND (h.address LIKE $1 OR EXISTS (SELECT 1 FROM residents r WHERE r.household_id = h.id AND (r.phone LIKE $1 OR r.name = $2)))
+             WHERE {filter} AND (h.address LIKE $1 OR EXISTS (SELECT 1 FROM residents r WHERE r.household_id = h.id AND (r.name = $2 OR {phone_match})))
              ORDER BY h.address LIMIT ${lim}",
             names = self.group_concat("r.name"),
             phones = self.group_concat("r.phone"),
             tags = self.group_concat("r.care_tags"),
-            lim = n + 3,
+            lim = n + 4,
         );
         let like = format!("%{}%", q.replace(['%', '_'], ""));
+        let phone_arg = match phone {
+            Some(PhoneQuery::Whole(p)) => p.clone(),
+            Some(PhoneQuery::LastFour(d)) => format!("%{d}"),
+            None => String::new(),
+        };
         Ok(on_read!(self, |p| {
-            let mut qq = sqlx::query_as(&sql).bind(&like).bind(q);
+            let mut qq = sqlx::query_as(&sql).bind(&like).bind(q).bind(&phone_arg);
             for s in scope {
                 qq = qq.bind(format!("{}%", s.as_str()));
             }
@@ -146,5 +161,54 @@ impl Store {
             crate::Backend::Sqlite => format!("group_concat({col}, '、')"),
             crate::Backend::Postgres => format!("string_agg({col}, '、')"),
         }
+    }
+}
+
+/// How a picker query may match residents' phones.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PhoneQuery {
+    /// A whole number, normalised (`+86 138 1234 5678` → `13812345678`).
+    Whole(String),
+    /// The last four digits, as desks ask callers ("尾号5678").
+    LastFour(String),
+}
+
+impl PhoneQuery {
+    /// A query that is a whole phone number or exactly four digits; anything else
+    /// matches no phone.
+    pub fn of(q: &str) -> Option<PhoneQuery> {
+        let q = q.trim();
+        let q = q.strip_prefix("尾号").unwrap_or(q).trim();
+        if q.len() == 4 && q.bytes().all(|b| b.is_ascii_digit()) {
+            return Some(PhoneQuery::LastFour(q.to_string()));
+        }
+        yihaotai_domain::person::Phone::parse(q)
+            .ok()
+            .map(|p| PhoneQuery::Whole(p.as_str().to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::PhoneQuery;
+
+    #[test]
+    fn phones_match_whole_or_by_the_last_four_digits_only() {
+        assert_eq!(
+            PhoneQuery::of("+86 138 1234 5678"),
+            Some(PhoneQuery::Whole("13812345678".into()))
+        );
+        assert_eq!(
+            PhoneQuery::of("5678"),
+            Some(PhoneQuery::LastFour("5678".into()))
+        );
+        assert_eq!(
+            PhoneQuery::of("尾号5678"),
+            Some(PhoneQuery::LastFour("5678".into()))
+        );
+        // Fragments of a number are never a phone query.
+        assert_eq!(PhoneQuery::of("45678"), None);
+        assert_eq!(PhoneQuery::of("2345678"), None);
+        assert_eq!(PhoneQuery::of("1381234567"), None);
     }
 }

@@ -85,6 +85,7 @@ impl AppError {
             Face::Api => {
                 let field = match &self.error {
                     ServiceError::Invalid { field, .. } => Some(field.clone()),
+                    ServiceError::TooLarge { .. } => Some("body".to_string()),
                     _ => None,
                 };
                 let body = serde_json::json!({

@@ -5,7 +5,6 @@ use crate::error::AppError;
 use crate::AppState;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::CookieJar;
 use serde::de::DeserializeOwned;
@@ -158,9 +157,15 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for CsrfForm<T> {
     async fn from_request(req: Request, state: &AppState) -> Result<Self, Response> {
         let (mut parts, body) = req.into_parts();
         let staff = Staff::from_request_parts(&mut parts, state).await?;
-        let bytes = axum::body::to_bytes(body, FORM_LIMIT)
-            .await
-            .map_err(|_| (StatusCode::PAYLOAD_TOO_LARGE, "form too large").into_response())?;
+        let bytes = axum::body::to_bytes(body, FORM_LIMIT).await.map_err(|_| {
+            AppError::page(
+                ServiceError::TooLarge {
+                    limit_kb: FORM_LIMIT / 1024,
+                },
+                staff.lang,
+            )
+            .into_response()
+        })?;
         let field: CsrfField = serde_html_form::from_bytes(&bytes).unwrap_or(CsrfField {
             csrf: String::new(),
         });
@@ -168,11 +173,12 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for CsrfForm<T> {
             return Err(AppError::page(csrf_error(), staff.lang).into_response());
         }
         let form: T = serde_html_form::from_bytes(&bytes).map_err(|e| {
+            let msg = crate::guard::plain_serde_message(&e.to_string());
             crate::error::bad_request_page(
                 staff.lang,
                 match staff.lang {
-                    Lang::Zh => format!("表单内容无效：{e}"),
-                    Lang::En => format!("the form is not valid: {e}"),
+                    Lang::Zh => format!("表单内容无效：{msg}"),
+                    Lang::En => format!("the form is not valid: {msg}"),
                 },
             )
         })?;

@@ -5,6 +5,7 @@
 pub mod api;
 pub mod error;
 pub mod extract;
+pub mod guard;
 pub mod i18n;
 pub mod live;
 pub mod ops;
@@ -74,6 +75,8 @@ pub fn build_app(state: AppState) -> Router {
             state.clone(),
             ops::track_metrics,
         ))
+        .layer(axum::middleware::from_fn(guard::refuse_control_characters))
+        .layer(axum::middleware::from_fn(guard::explain_rejections))
         .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
             state.web.limits.body_timeout,
         ))

@@ -439,9 +439,47 @@ async fn health_readiness_metrics_and_request_ids() {
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.headers.get("x-request-id").is_some());
     assert_eq!(send(&a.app, get("/readyz", "")).await.body, "ready\n");
-    let m = send(&a.app, get("/metrics", "")).await;
+    // Not served to the public on the desk's address without a token...
+    assert_eq!(
+        send(&a.app, get("/metrics", "")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    // ...and with one, only to a request bearing it.
+    let token = "metrics-token-0123456789";
+    let web = yihaotai_web::WebConfig {
+        metrics_token: Some(token.into()),
+        ..Default::default()
+    };
+    let state = yihaotai_web::AppState::new(a.svc.clone(), web);
+    let guarded = yihaotai_web::build_app(state.clone());
+    let with = |t: &str| {
+        Request::get("/metrics")
+            .header(header::AUTHORIZATION, format!("Bearer {t}"))
+            .body(Body::empty())
+            .unwrap()
+    };
+    assert_eq!(
+        send(&guarded, with("wrong-token-0123456789")).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    // Invented methods are counted under one label, so they cannot grow the figures.
+    for m in ["BREW", "PROPFIND-XYZ", "QWERTY"] {
+        let req = Request::builder()
+            .method(m)
+            .uri("/healthz")
+            .body(Body::empty())
+            .unwrap();
+        send(&a.app, req).await;
+    }
+    let m = send(&guarded, with(token)).await;
+    assert_eq!(m.status, StatusCode::OK);
     assert!(m.body.contains("http_requests_total"), "{}", m.body);
     assert!(m.body.contains("route=\"/healthz\""));
+    assert!(m.body.contains("method=\"other\""), "{}", m.body);
+    assert!(!m.body.contains("BREW"), "{}", m.body);
+    // The separate metrics address serves them without a login.
+    let ops = yihaotai_web::ops::metrics_router(state);
+    assert_eq!(send(&ops, get("/metrics", "")).await.status, StatusCode::OK);
     a.svc.store.close().await;
     assert_eq!(
         send(&a.app, get("/readyz", "")).await.status,

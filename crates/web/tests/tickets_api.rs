@@ -367,7 +367,7 @@ async fn refused_commands_change_nothing() {
     );
     let r = handler.post(&uri("accept"), json!({"force": true})).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
-    assert_eq!(r.json()["field"], "body");
+    assert_eq!(r.json()["field"], "force", "the unknown field is named");
     let r = handler
         .send("POST", &uri("resolve"), Some(Body::from("{not json")))
         .await;
@@ -435,7 +435,7 @@ async fn intake_checks_codes_and_can_dispatch_or_close_at_once() {
     b["colour"] = json!("red");
     let r = agent.post("/api/v1/tickets", b).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(r.json()["field"], "body");
+    assert_eq!(r.json()["field"], "colour", "the unknown field is named");
     let mut b = intake_body(h, "urgent", "需要帮助");
     b["disposition"] = json!({"type": "transfer_emergency", "service": "911"});
     let r = agent.post("/api/v1/tickets", b).await;
@@ -708,4 +708,156 @@ async fn triage_reads_urgency_and_address_and_refuses_bad_input_clearly() {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+}
+
+/// The holes a careful attacker found (issue 7): merge targets, handlers dispatching,
+/// missing agencies, authorization before validation, control characters, oversized and
+/// mistyped bodies — each refused clearly, as problem details naming the field, and
+/// nothing changes.
+#[tokio::test]
+async fn refusals_name_the_field_and_change_nothing() {
+    let a = app().await;
+    let agent = Client::new(&a, "agent").await;
+    let dispatcher = Client::new(&a, "dispatcher").await;
+    let handler = Client::new(&a, "handler").await;
+    let viewer = Client::new(&a, "viewer").await;
+    let qingshi = Client::new(&a, "qingshi").await;
+    let id = new_ticket(&a, &agent, "老人血压高，需要送降压药").await;
+    let before = a.svc.store.count_tickets().await.unwrap();
+
+    // Merge: into a ticket that does not exist, -1, or one the caller cannot see. The
+    // ticket is in 青石社区 (锦绣花园); the other one in 柳岸社区 (金桂小区).
+    let other = {
+        let liuan = Client::new(&a, "liuan").await;
+        let hits = a
+            .svc
+            .find_households(&a.svc.user_by_login("liuan").await.unwrap(), "金桂小区")
+            .await
+            .unwrap();
+        let mut body = intake_body(hits[0].id, "normal", "楼道灯坏了");
+        body["category"] = json!("other");
+        let r = liuan.post("/api/v1/tickets", body).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        r.json()["id"].as_i64().unwrap()
+    };
+    for target in [999_999, -1, other] {
+        let r = qingshi
+            .post(
+                &format!("/api/v1/tickets/{id}/merge"),
+                json!({ "into_ticket_id": target }),
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{target}: {}",
+            r.body
+        );
+        assert!(r.is_problem());
+        assert_eq!(r.json()["field"], "into_ticket_id", "{}", r.body);
+        // Another community's ticket and a missing one read the same.
+        assert!(!r.body.contains("金桂"), "{}", r.body);
+    }
+    let r = dispatcher
+        .post(
+            &format!("/api/v1/tickets/{id}/merge"),
+            json!({ "into_ticket_id": 999_999 }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    let t = agent.get(&format!("/api/v1/tickets/{id}")).await.json();
+    assert_eq!(t["status"], "registered", "{t}");
+
+    // Dispatch to an agency that does not exist: a clear 422 at once, not a retried
+    // "being changed by someone else".
+    let r = dispatcher
+        .post(
+            &format!("/api/v1/tickets/{id}/dispatch"),
+            json!({ "agency_id": 999_999 }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(r.json()["field"], "agency_id");
+
+    // A handler does not dispatch a new ticket, to its own agency or any other.
+    let medical = medical_team(&a).await;
+    let r = handler
+        .post(
+            &format!("/api/v1/tickets/{id}/dispatch"),
+            json!({ "agency_id": medical }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    let t = agent.get(&format!("/api/v1/tickets/{id}")).await.json();
+    assert_eq!(t["status"], "registered", "{t}");
+
+    // Authorization before validation: a viewer learns nothing about valid values.
+    let mut bogus = intake_body(household_in_jinxiu(&a).await, "whatever", "x");
+    bogus["category"] = json!("no-such-category");
+    let r = viewer.post("/api/v1/tickets", bogus).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+    assert!(!r.body.contains("critical"), "{}", r.body);
+    let r = viewer
+        .post(&format!("/api/v1/tickets/{id}/dispatch"), json!({ "x": 1 }))
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
+
+    // Control characters: refused with the field named, on every database.
+    let h = household_in_jinxiu(&a).await;
+    for (field, body) in [
+        ("content", intake_body(h, "normal", "药快没了\u{0}")),
+        ("caller_name", {
+            let mut b = intake_body(h, "normal", "药快没了");
+            b["caller_name"] = json!("张\u{0}三");
+            b
+        }),
+    ] {
+        let r = agent.post("/api/v1/tickets", body).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert_eq!(r.json()["field"], field, "{}", r.body);
+    }
+    let r = agent
+        .post(
+            &format!("/api/v1/tickets/{id}/add_note"),
+            json!({ "text": "x\u{1b}[31m" }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(r.json()["field"], "text");
+    let r = agent.get("/api/v1/tickets?q=%00").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(r.json()["field"], "q");
+
+    // Text the domain refuses is invalid input naming its field, not a conflict.
+    let r = agent
+        .post(
+            &format!("/api/v1/tickets/{id}/add_note"),
+            json!({ "text": "  " }),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(r.json()["field"], "note", "{}", r.body);
+
+    // A body of the wrong shape says so without Rust type names.
+    let r = agent.post("/api/v1/tickets", json!("x")).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(!r.body.contains("IntakeBody"), "{}", r.body);
+    assert!(!r.body.contains("struct"), "{}", r.body);
+
+    // 20 MB is too large (413), whatever the route reads.
+    let big = format!("{{\"content\":\"{}\"}}", "a".repeat(20 << 20));
+    for uri in ["/api/v1/tickets", "/api/v1/areas"] {
+        let r = agent.send("POST", uri, Some(Body::from(big.clone()))).await;
+        assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{uri}: {}", r.body);
+        assert!(r.is_problem(), "{uri}");
+    }
+
+    // An id that is not a number: problem details naming the path, not text/plain.
+    let r = agent.get("/api/v1/areas/abc").await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    assert!(r.is_problem(), "{}", r.content_type);
+    assert_eq!(r.json()["field"], "path");
+    assert!(!r.body.contains("i64"), "{}", r.body);
+
+    assert_eq!(a.svc.store.count_tickets().await.unwrap(), before + 1);
 }

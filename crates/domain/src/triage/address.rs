@@ -390,6 +390,16 @@ pub fn match_household(
             && h.room == room
     };
     let exact: Vec<&HouseholdAddress> = pool.clone().filter(|h| agrees(h)).collect();
+    // The text names a compound this desk does not know (another community's, or a typo):
+    // a household elsewhere with the same building and room is a guess, never exact.
+    let foreign_compound = parts.compound.is_some() && compound_id.is_none();
+    if exact.len() == 1 && foreign_compound {
+        return Some(HouseholdMatch {
+            id: exact[0].id,
+            confidence: 0.5,
+            exact: false,
+        });
+    }
     if exact.len() == 1 {
         let h = exact[0];
         let missing = [

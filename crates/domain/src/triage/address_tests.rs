@@ -314,6 +314,21 @@ fn matches_exactly_then_nearest() {
     let m = match_household(&p, None, &reg).unwrap();
     assert!(!m.exact);
 
+    // A compound this desk does not know (another community's) is never an exact match
+    // for a household elsewhere with the same building and room.
+    let only_one = vec![HouseholdAddress {
+        id: HouseholdId(9),
+        compound_id: AreaId(104),
+        building: "8".into(),
+        entrance: Some("1".into()),
+        room: "101".into(),
+    }];
+    let (p, c) = parse_address_with_id("幸福小区8栋1单元101", &compounds);
+    assert_eq!(c, None);
+    let m = match_household(&p, c, &only_one).unwrap();
+    assert!(!m.exact, "{m:?}");
+    assert!(m.confidence <= 0.5);
+
     // A room nobody lives in, in a building that does not exist: no match.
     let (p, c) = parse_address_with_id("锦绣花园9栋3单元909", &compounds);
     assert_eq!(match_household(&p, c, &reg), None);

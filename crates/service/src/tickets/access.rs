@@ -63,6 +63,12 @@ pub fn may_see(user: &User, rec: &TicketRecord) -> bool {
 }
 
 pub fn check_command(user: &User, _rec: &TicketRecord, kind: CommandKind) -> Result<()> {
+    check_role(user, kind)
+}
+
+/// The role check alone, made before the command's body is even read, so a caller who
+/// may not issue it learns nothing from the validation of what they sent.
+pub fn check_role(user: &User, kind: CommandKind) -> Result<()> {
     let allowed = kind.allowed_roles();
     if user.roles.any(allowed) {
         return Ok(());

@@ -48,6 +48,13 @@ pub struct PreparedIntake {
     suggestion: Option<String>,
 }
 
+pub(super) fn not_desk() -> ServiceError {
+    ServiceError::forbidden(
+        "只有坐席、派单员、负责人或管理员可以登记诉求",
+        "only desk agents, dispatchers, leaders and admins record requests",
+    )
+}
+
 impl Service {
     #[tracing::instrument(skip(self, user, input), fields(user = %user.id))]
     pub async fn intake(&self, user: &User, input: IntakeInput) -> Result<IntakeResult> {
@@ -93,10 +100,7 @@ impl Service {
     /// Every check and decision of intake, without storing anything.
     pub async fn prepare_intake(&self, user: &User, input: IntakeInput) -> Result<PreparedIntake> {
         if !super::access::is_desk(user) {
-            return Err(ServiceError::forbidden(
-                "只有坐席、派单员、负责人或管理员可以登记诉求",
-                "only desk agents, dispatchers, leaders and admins record requests",
-            ));
+            return Err(not_desk());
         }
         let category = Category::parse(&input.category).map_err(|e| {
             ServiceError::invalid("category", format!("类别代码无效：{}", e.0), e.to_string())
@@ -190,16 +194,19 @@ impl Service {
     ) -> Result<(AreaId, String)> {
         let scope = user.scope();
         let found = if let Some(h) = household {
-            let hh = self.store.household(h).await.map_err(|_| {
-                ServiceError::invalid("household", "找不到该住户", "no such household")
-            })?;
+            // A missing household and another community's get the same answer, so a
+            // scoped agent cannot learn which ids exist elsewhere.
+            let refused = || {
+                ServiceError::invalid(
+                    "household",
+                    "住户不存在或不在您负责的区域内",
+                    "no such household in the areas you serve",
+                )
+            };
+            let hh = self.store.household(h).await.map_err(|_| refused())?;
             let p = AreaPath::from_stored(hh.area_path.clone());
             if !scope.covers(&p) {
-                return Err(ServiceError::invalid(
-                    "household",
-                    "该住户不在您负责的区域内",
-                    "the household is outside the areas you serve",
-                ));
+                return Err(refused());
             }
             (AreaId(hh.area_id), hh.area_path)
         } else if let Some(a) = area {

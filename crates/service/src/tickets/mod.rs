@@ -22,10 +22,22 @@ pub(crate) fn ts(ms: i64) -> jiff::Timestamp {
     jiff::Timestamp::from_millisecond(ms).unwrap_or(jiff::Timestamp::UNIX_EPOCH)
 }
 
+/// A refusal from the domain: bad text is invalid input naming its field (422); a
+/// command the ticket's state does not allow is a conflict (409).
 pub(crate) fn ticket_err(e: yihaotai_domain::ticket::TicketError) -> ServiceError {
-    ServiceError::Conflict {
-        zh: e.localized(Lang::Zh),
-        en: e.localized(Lang::En),
+    use yihaotai_domain::ticket::TicketError as E;
+    match &e {
+        E::Empty { field } | E::TooLong { field, .. } | E::InvalidText { field } => {
+            ServiceError::Invalid {
+                field: field.code().to_string(),
+                zh: e.localized(Lang::Zh),
+                en: e.localized(Lang::En),
+            }
+        }
+        _ => ServiceError::Conflict {
+            zh: e.localized(Lang::Zh),
+            en: e.localized(Lang::En),
+        },
     }
 }
 
@@ -100,9 +112,12 @@ impl Service {
     #[tracing::instrument(skip(self, user, cmd), fields(user = %user.id, ticket = %id))]
     pub async fn command(&self, user: &User, id: TicketId, cmd: Command) -> Result<TicketRecord> {
         let kind = cmd.kind();
+        access::check_role(user, kind)?;
+        self.check_references(user, &cmd).await?;
         for _ in 0..3 {
             let rec = self.load_for(user, id).await?;
             access::check_command(user, &rec, kind)?;
+            self.check_forward(user, &rec, &cmd).await?;
             match self
                 .decide_and_append(rec, cmd.clone(), &actor_of(user))
                 .await
@@ -115,6 +130,101 @@ impl Service {
             zh: "工单正被他人同时修改，请刷新后重试".into(),
             en: "the ticket is being changed by someone else; reload and try again".into(),
         })
+    }
+
+    /// May this user issue this kind of command at all? Asked before a body is parsed.
+    pub fn may_issue(&self, user: &User, kind: yihaotai_domain::ticket::CommandKind) -> Result<()> {
+        access::check_role(user, kind)
+    }
+
+    /// May this user record requests? Asked before an intake body is parsed.
+    pub fn may_record(&self, user: &User) -> Result<()> {
+        if access::is_desk(user) {
+            Ok(())
+        } else {
+            Err(intake::not_desk())
+        }
+    }
+
+    /// Every ticket and agency a command names must exist, be in use and, for a ticket,
+    /// be open and one the caller may see; otherwise the command is refused as invalid,
+    /// naming the field, and nothing changes. (A missing agency used to reach the
+    /// database as a foreign-key failure and read as "being changed by someone else".)
+    async fn check_references(&self, user: &User, cmd: &Command) -> Result<()> {
+        let agencies: Vec<(&str, yihaotai_domain::AgencyId)> = match cmd {
+            Command::Dispatch {
+                agency, assisting, ..
+            } => std::iter::once(("agency_id", *agency))
+                .chain(assisting.iter().map(|a| ("assisting_agency_ids", *a)))
+                .collect(),
+            Command::Escalate { to, .. } => vec![("agency_id", *to)],
+            Command::ApproveReturn {
+                redispatch_to: Some(a),
+                ..
+            } => vec![("redispatch_agency_id", *a)],
+            _ => Vec::new(),
+        };
+        for (field, a) in agencies {
+            match self.store.agency(a).await {
+                Ok(g) if g.row.active != 0 => {}
+                Ok(_) | Err(yihaotai_store::StoreError::NotFound) => {
+                    return Err(ServiceError::invalid(
+                        field,
+                        format!("承办单位 {} 不存在或已停用", a.0),
+                        format!("agency {} does not exist or is not in use", a.0),
+                    ))
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        if let Command::Merge { into } = cmd {
+            let refused = || {
+                ServiceError::invalid(
+                    "into_ticket_id",
+                    format!("目标工单 {} 不存在、已办结或不在您负责的区域内", into.0),
+                    format!(
+                        "ticket {} does not exist, is no longer open, or is outside the areas you serve",
+                        into.0
+                    ),
+                )
+            };
+            let target = match self.load_for(user, *into).await {
+                Ok(t) => t,
+                Err(ServiceError::NotFound) => return Err(refused()),
+                Err(e) => return Err(e),
+            };
+            if !Self::is_open(&target) {
+                return Err(refused());
+            }
+        }
+        Ok(())
+    }
+
+    /// An agency's own staff pass on (分转) only a ticket their agency holds, and only to
+    /// the agencies beneath it: a forwarding centre's forward rule is its own tree.
+    async fn check_forward(&self, user: &User, rec: &TicketRecord, cmd: &Command) -> Result<()> {
+        let Command::Dispatch { agency, .. } = cmd else {
+            return Ok(());
+        };
+        if access::is_desk(user) {
+            return Ok(());
+        }
+        let mine = user.agency_id.filter(|a| rec.ticket.assigned == Some(*a));
+        let Some(mine) = mine else {
+            return Err(ServiceError::forbidden(
+                "只有坐席、派单员、负责人或管理员可以派发新工单；承办单位只能转派本单位承办的工单",
+                "only desk staff dispatch new tickets; an agency forwards only the tickets it holds",
+            ));
+        };
+        let target = self.store.agency(*agency).await?;
+        if target.row.parent_id != Some(mine.0) {
+            return Err(ServiceError::invalid(
+                "agency_id",
+                "只能转派给本单位下属的承办单位",
+                "a ticket can be forwarded only to an agency beneath yours",
+            ));
+        }
+        Ok(())
     }
 
     /// Decides a command as `actor` and stores its events; no access check (callers do it).

@@ -40,17 +40,18 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
             .unwrap_or_default();
         match Json::<T>::from_request(req, state).await {
             Ok(Json(v)) => Ok(ApiJson(v)),
-            Err(rej) => {
-                let detail = rej.body_text();
+            Err(rej) if rej.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
                 Err(AppError::api(
-                    ServiceError::invalid(
-                        "body",
-                        format!("请求内容不是有效的JSON：{detail}"),
-                        format!("the request body is not valid JSON for this call: {detail}"),
-                    ),
+                    ServiceError::TooLarge {
+                        limit_kb: crate::guard::BODY_LIMIT / 1024,
+                    },
                     lang,
                 ))
             }
+            Err(rej) => Err(AppError::api(
+                crate::guard::json_error(&rej.body_text()),
+                lang,
+            )),
         }
     }
 }

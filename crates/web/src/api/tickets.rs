@@ -111,22 +111,21 @@ pub(crate) fn json_body<T: DeserializeOwned>(
             )))
         }
     };
+    if bytes.len() > limit {
+        return Err(Refusal::from(AppError::api(
+            ServiceError::TooLarge {
+                limit_kb: limit / 1024,
+            },
+            lang,
+        )));
+    }
     let src: &[u8] = if bytes.iter().all(u8::is_ascii_whitespace) {
         b"{}"
     } else {
         &bytes
     };
-    serde_json::from_slice(src).map_err(|e| {
-        AppError::api(
-            ServiceError::invalid(
-                "body",
-                format!("请求内容不是有效的JSON（须为UTF-8编码）：{e}"),
-                format!("the request body is not valid JSON (UTF-8) for this call: {e}"),
-            ),
-            lang,
-        )
-        .into()
-    })
+    serde_json::from_slice(src)
+        .map_err(|e| AppError::api(crate::guard::json_error(&e), lang).into())
 }
 
 fn vocab_err(e: UnknownCode) -> ServiceError {
@@ -237,11 +236,19 @@ impl IntakeBody {
     }
 }
 
+/// An intake body is one request; a megabyte is far beyond any real one.
+const INTAKE_LIMIT: usize = 1 << 20;
+
 async fn intake(
     State(s): State<AppState>,
     c: ApiCaller,
-    ApiJson(b): ApiJson<IntakeBody>,
-) -> Result<Response, AppError> {
+    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<Response, Refusal> {
+    // Who may record comes first: a caller who may not learns nothing from validation.
+    s.service
+        .may_record(&c.user)
+        .map_err(|e| AppError::api(e, c.lang))?;
+    let b: IntakeBody = json_body(body, INTAKE_LIMIT, c.lang)?;
     let r = async {
         let input = b.input()?;
         s.service.intake(&c.user, input).await

@@ -38,10 +38,28 @@ struct LoginQuery {
 }
 
 /// Only same-site paths may be redirected to after login.
+/// Browsers drop tabs and newlines from URLs and read `\\` as `/`, so `/%09/evil` or
+/// `/\tevil` would leave the site; any control character or whitespace is refused, and
+/// what remains must parse as a path on this origin.
 fn safe_next(next: Option<&str>) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
-        _ => "/".to_string(),
+    let Some(n) = next else {
+        return "/".to_string();
+    };
+    let decoded = String::from_utf8_lossy(&crate::guard::percent_decode(n.as_bytes())).into_owned();
+    let clean = |s: &str| {
+        !s.chars()
+            .any(|c| c.is_control() || c.is_whitespace() || c == '\\')
+    };
+    let same_site = n.starts_with('/')
+        && !n.starts_with("//")
+        && clean(n)
+        && clean(&decoded)
+        && !decoded.starts_with("//")
+        && n.parse::<axum::http::uri::PathAndQuery>().is_ok();
+    if same_site {
+        n.to_string()
+    } else {
+        "/".to_string()
     }
 }
 
@@ -242,6 +260,17 @@ mod tests {
         assert_eq!(safe_next(Some("https://evil.example/")), "/");
         assert_eq!(safe_next(Some("/\\evil")), "/");
         assert_eq!(safe_next(None), "/");
+        // Tabs and newlines, raw or encoded, would be dropped by the browser.
+        assert_eq!(safe_next(Some("/\t/evil.example/")), "/");
+        assert_eq!(safe_next(Some("/%09/evil.example/")), "/");
+        assert_eq!(safe_next(Some("/%0a/evil.example/")), "/");
+        assert_eq!(safe_next(Some("/\n/evil.example/")), "/");
+        assert_eq!(safe_next(Some("/%2F/evil.example/")), "/");
+        assert_eq!(safe_next(Some("/%5Cevil.example/")), "/");
+        assert_eq!(
+            safe_next(Some("/tickets?q=%E6%B0%B4")),
+            "/tickets?q=%E6%B0%B4"
+        );
         assert_eq!(
             url_path("http://127.0.0.1:8080/admin?x=1").as_deref(),
             Some("/admin?x=1")

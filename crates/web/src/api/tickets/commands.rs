@@ -131,17 +131,8 @@ fn parse_command(
 ) -> Result<Command, Refusal> {
     let bad = |e: ServiceError| Refusal::from(AppError::api(e, lang));
     fn fit<T: DeserializeOwned>(v: Value, lang: Lang) -> Result<T, Refusal> {
-        serde_json::from_value(v).map_err(|e| {
-            AppError::api(
-                ServiceError::invalid(
-                    "body",
-                    format!("请求内容不符合该操作的格式：{e}"),
-                    format!("the request body does not fit this command: {e}"),
-                ),
-                lang,
-            )
-            .into()
-        })
+        serde_json::from_value(v)
+            .map_err(|e| AppError::api(crate::guard::json_error(&e), lang).into())
     }
     let v = match json_body(body, COMMAND_LIMIT, lang)? {
         // `null` says "nothing to add", as an empty body does.
@@ -272,6 +263,9 @@ pub(super) async fn command(
     let Some(kind) = command_kind(&name) else {
         return Err(unknown_command(&name, c.lang));
     };
+    s.service
+        .may_issue(&c.user, kind)
+        .map_err(|e| AppError::api(e, c.lang))?;
     let id = ticket_id(&id).map_err(|e| AppError::api(e, c.lang))?;
     let cmd = parse_command(kind, body, c.lang)?;
     let v = async {
