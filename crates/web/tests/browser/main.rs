@@ -4,8 +4,10 @@
 //! every step at laptop and phone width.
 //!
 //! This file holds the foundation's journeys (login, language, admin pages); the work-order
-//! journeys with two people at two screens are in `work_orders`, triage in `triage`.
+//! journeys with two people at two screens are in `work_orders`, triage in `triage`, and
+//! the accessibility pass over every page in `axe`.
 
+mod axe;
 mod harness;
 mod triage;
 mod work_orders;
