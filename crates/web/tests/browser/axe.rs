@@ -191,13 +191,19 @@ async fn set_up_tickets(h: &Harness) -> i64 {
         suggestion: None,
     };
     for home in &homes[..5] {
-        svc.intake(&agent, request("家里没有菜了，想买点蔬菜", Urgency::Normal, home.id))
-            .await
-            .expect("record a request for vegetables");
+        svc.intake(
+            &agent,
+            request("家里没有菜了，想买点蔬菜", Urgency::Normal, home.id),
+        )
+        .await
+        .expect("record a request for vegetables");
     }
     let mut critical = request("胸口剧烈疼痛，喘不上气", Urgency::Critical, homes[0].id);
     critical.category = "medical".into();
-    critical.dispatch_to = Some((handler.agency_id.expect("medical team"), DispatchMode::Direct));
+    critical.dispatch_to = Some((
+        handler.agency_id.expect("medical team"),
+        DispatchMode::Direct,
+    ));
     svc.intake(&agent, critical)
         .await
         .expect("record the critical request")
