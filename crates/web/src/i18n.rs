@@ -259,6 +259,7 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("catalogue.area", "区域", "Area"),
     ("catalogue.delete", "删除", "Remove"),
     ("catalogue.empty", "尚无派单规则", "No rules yet"),
+    ("catalogue.actions", "操作", "Actions"),
     (
         "catalogue.replace_hint",
         "同一类别在同一区域只有一条规则，再次保存即替换。",
@@ -275,6 +276,7 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("policy.accept", "签收时限", "Accept within"),
     ("policy.contact", "响应时限", "Contact within"),
     ("policy.resolve", "办结时限", "Resolve within"),
+    ("policy.rules", "时限规则表", "Deadline rules"),
     (
         "policy.first_match",
         "自上而下第一条符合条件的规则生效；“个工作日”按下方日历跳过节假日，并计入调休上班日。",

@@ -4,8 +4,11 @@
 //! every step at laptop and phone width.
 //!
 //! This file holds the foundation's journeys (login, language, admin pages); the work-order
-//! journeys with two people at two screens are in `work_orders`, triage in `triage`.
+//! journeys with two people at two screens are in `work_orders`, triage in `triage`, and
+//! the accessibility pass over every page in `axe`, the focus ring in `focus`.
 
+mod axe;
+mod focus;
 mod harness;
 mod triage;
 mod work_orders;
