@@ -9,6 +9,9 @@ pub enum ServiceError {
     Unauthenticated,
     #[error("wrong login or password")]
     BadCredentials,
+    /// A bearer token that is unknown, expired or revoked (not a login session).
+    #[error("the API token is not valid: it is unknown, expired or revoked")]
+    BadToken,
     #[error("too many failed logins; try again in {minutes} minutes")]
     Throttled { minutes: i64 },
     #[error("the account is disabled")]
@@ -70,6 +73,9 @@ impl ServiceError {
         match (self, lang) {
             (Unauthenticated, Lang::Zh) => "请先登录（会话不存在或已过期）".into(),
             (BadCredentials, Lang::Zh) => "用户名或密码错误".into(),
+            (BadToken, Lang::Zh) => {
+                "API令牌无效：不存在、已过期或已撤销，请向管理员申请新令牌".into()
+            }
             (Throttled { minutes }, Lang::Zh) => {
                 format!("登录失败次数过多，请{minutes}分钟后再试")
             }
@@ -95,7 +101,7 @@ impl ServiceError {
     pub fn status(&self) -> u16 {
         use ServiceError::*;
         match self {
-            Unauthenticated | BadCredentials => 401,
+            Unauthenticated | BadCredentials | BadToken => 401,
             Throttled { .. } => 429,
             Disabled | Forbidden { .. } => 403,
             NotFound => 404,

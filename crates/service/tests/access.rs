@@ -204,6 +204,25 @@ async fn a_community_secretary_sees_and_changes_only_their_community() {
     input.home_area = jinxiu.id;
     input.name = "锦绣花园志愿队".into();
     assert!(svc.create_agency(me, &input).await.is_ok());
+    // Escalation follows the parent: another community's agency cannot be made one, and
+    // it is refused in the same words as an agency that does not exist.
+    let mut refusals = Vec::new();
+    for parent in [liuan_committee.row.id, 999_999] {
+        input.parent = Some(yihaotai_domain::AgencyId(parent));
+        input.name = format!("锦绣花园志愿二队{parent}");
+        match svc.create_agency(me, &input).await {
+            Err(ServiceError::Invalid { field, zh, .. }) => {
+                assert_eq!(field, "parent");
+                refusals.push(zh);
+            }
+            other => panic!("parent {parent} accepted: {other:?}"),
+        }
+    }
+    assert_eq!(
+        refusals[0], refusals[1],
+        "no oracle between missing and foreign"
+    );
+    input.parent = None;
     let after = svc.agencies_for(&admin).await.unwrap();
     assert!(after.iter().all(|a| a.row.name != "被篡改"));
 

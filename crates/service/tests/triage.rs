@@ -350,3 +350,41 @@ async fn the_household_picker_reveals_nothing_a_fragment_could_uncover() {
         "each phone search that found someone is on record"
     );
 }
+
+/// A household of another community and one that does not exist are refused alike at
+/// intake, so a scoped agent cannot learn which ids exist elsewhere.
+#[tokio::test]
+async fn a_foreign_household_reads_like_a_missing_one() {
+    let (_db, svc, _) = desk().await;
+    let qingshi = user(&svc, "qingshi").await;
+    let liuan = user(&svc, "liuan").await;
+    let theirs = svc.find_households(&liuan, "金桂小区").await.unwrap()[0].id;
+    let mut said = Vec::new();
+    for h in [theirs, 9_999_999] {
+        let e = svc
+            .intake(
+                &qingshi,
+                IntakeInput {
+                    channel: Channel::Wechat,
+                    request_type: RequestType::Help,
+                    category: "other".into(),
+                    urgency: Urgency::Normal,
+                    epidemic_related: false,
+                    confidential: false,
+                    caller_name: None,
+                    caller_phone: None,
+                    household: Some(yihaotai_domain::HouseholdId(h)),
+                    area: None,
+                    content: "楼道灯坏了".into(),
+                    disposition: Disposition::Dispatch,
+                    dispatch_to: None,
+                    suggestion: None,
+                },
+            )
+            .await
+            .unwrap_err();
+        said.push(e.localized(yihaotai_domain::vocab::Lang::Zh));
+    }
+    assert_eq!(said[0], said[1]);
+    assert_eq!(svc.store.count_tickets().await.unwrap(), 0);
+}

@@ -97,12 +97,14 @@ impl FromRequestParts<AppState> for ApiCaller {
                 .to_str()
                 .ok()
                 .and_then(|v| v.strip_prefix("Bearer "))
-                .ok_or_else(|| AppError::api(ServiceError::Unauthenticated, lang))?;
-            let user = state
-                .service
-                .token_user(token)
-                .await
-                .map_err(|e| AppError::api(e, lang))?;
+                .ok_or_else(|| AppError::api(ServiceError::BadToken, lang))?;
+            let user = match state.service.token_user(token).await {
+                Ok(u) => u,
+                Err(ServiceError::Unauthenticated) => {
+                    return Err(AppError::api(ServiceError::BadToken, lang))
+                }
+                Err(e) => return Err(AppError::api(e, lang)),
+            };
             return Ok(ApiCaller { user, lang });
         }
         let jar = CookieJar::from_headers(&parts.headers);

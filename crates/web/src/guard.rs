@@ -33,7 +33,7 @@ fn face_of(req_path: &str) -> Face {
 }
 
 /// The caller's language: the API's Accept-Language, or the pages' cookie.
-fn lang_of(headers: &axum::http::HeaderMap, face: Face) -> Lang {
+pub fn lang_of(headers: &axum::http::HeaderMap, face: Face) -> Lang {
     match face {
         Face::Api => headers
             .get(header::ACCEPT_LANGUAGE)

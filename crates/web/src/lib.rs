@@ -71,6 +71,7 @@ pub fn build_app(state: AppState) -> Router {
         .merge(live::router())
         .nest("/api/v1", api::router())
         .merge(ops::router())
+        .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             ops::track_metrics,
@@ -113,6 +114,23 @@ pub fn build_app(state: AppState) -> Router {
 }
 
 pub use server::serve;
+
+/// An address nothing answers: the error page, or problem details under `/api/`.
+async fn not_found(req: axum::extract::Request) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let face = if req.uri().path().starts_with("/api/") {
+        error::Face::Api
+    } else {
+        error::Face::Page
+    };
+    let lang = guard::lang_of(req.headers(), face);
+    AppError {
+        error: yihaotai_service::ServiceError::NotFound,
+        lang,
+        face,
+    }
+    .into_response()
+}
 
 /// Ten seconds is plenty for a page; a request past that is stuck.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);

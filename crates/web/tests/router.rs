@@ -486,3 +486,112 @@ async fn health_readiness_metrics_and_request_ids() {
         StatusCode::SERVICE_UNAVAILABLE
     );
 }
+
+/// What a careful attacker tried through the pages (issue 7): the household picker for
+/// roles that do not record requests, responses kept by caches, control characters and
+/// oversized forms, redirects that leave the site, unknown addresses and bad tokens.
+#[tokio::test]
+async fn pages_refuse_what_an_attacker_tries_and_say_so_clearly() {
+    let a = app().await;
+    // The picker: refused to roles that do not record requests, never stored by caches.
+    for (who, pw) in [("viewer", "demo-viewer-2026"), ("gate", "demo-gate-2026")] {
+        let (cookies, _) = login(&a.app, who, pw).await;
+        let r = send(
+            &a.app,
+            get("/tickets/households?q=%E9%94%A6%E7%BB%A3", &cookies),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{who}: {}", r.body);
+        assert!(!r.body.contains("138"), "{}", r.body);
+    }
+    let (agent, csrf) = login(&a.app, "agent", "demo-agent-2026").await;
+    let r = send(
+        &a.app,
+        get(
+            "/tickets/households?q=%E9%94%A6%E7%BB%A3%E8%8A%B1%E5%9B%AD3%E6%A0%8B",
+            &agent,
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    assert_eq!(r.headers[header::CACHE_CONTROL], "no-store");
+    let hits = r.json();
+    let phones = hits[0]["phones"].as_str().unwrap_or("");
+    assert!(phones.contains("****"), "masked in the picker: {phones}");
+
+    // A NUL in a form field: the page says which field, and nothing is saved.
+    let before = a.svc.store.count_tickets().await.unwrap();
+    let r = send(
+        &a.app,
+        post_form(
+            "/tickets/new",
+            &agent,
+            &[
+                ("_csrf", &csrf),
+                ("content", "药没了\u{0}"),
+                ("category", "medicine"),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("content"), "the field is named: {}", r.body);
+    assert!(r.body.contains("控制字符"), "{}", r.body);
+    assert_eq!(a.svc.store.count_tickets().await.unwrap(), before);
+
+    // A form over a megabyte: 413 as a page in the user's language.
+    let big = "药".repeat(400_000);
+    let r = send(
+        &a.app,
+        post_form(
+            "/tickets/new",
+            &agent,
+            &[("_csrf", &csrf), ("content", &big)],
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(r.body.contains("上限"), "{}", r.body);
+    assert!(r.headers[header::CONTENT_TYPE]
+        .to_str()
+        .unwrap()
+        .starts_with("text/html"));
+
+    // An id that is not a number, and an address nothing answers: the error page.
+    let r = send(&a.app, get("/admin/areas/abc", &agent)).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    assert!(r.body.contains("id=\"error-message\""), "{}", r.body);
+    assert!(!r.body.contains("Cannot parse"), "{}", r.body);
+    let r = send(&a.app, get("/no-such-page", &agent)).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert!(r.body.contains("id=\"error-message\""), "{}", r.body);
+    let r = send(&a.app, get("/api/v1/no-such-thing", "")).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(r.headers[header::CONTENT_TYPE], "application/problem+json");
+
+    // Redirects stay on the site, whatever a tab or newline tries.
+    for next in [
+        "/%09/evil.example/",
+        "/%0a/evil.example/",
+        "//evil.example/",
+    ] {
+        let r = send(&a.app, get(&format!("/lang/en?next={next}"), "")).await;
+        assert_eq!(r.location(), "/", "{next}");
+    }
+
+    // A bad bearer token is told it is the token, not that a login is missing.
+    let bad = Request::get("/api/v1/me")
+        .header(header::AUTHORIZATION, "Bearer yht_nope")
+        .body(Body::empty())
+        .unwrap();
+    let r = send(&a.app, bad).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert!(r.body.contains("令牌"), "{}", r.body);
+    assert!(!r.body.contains("请先登录"), "{}", r.body);
+
+    // The favicon exists.
+    assert_eq!(
+        send(&a.app, get("/favicon.ico", "")).await.status,
+        StatusCode::OK
+    );
+}

@@ -250,7 +250,11 @@ async fn a_ticket_goes_from_intake_through_dispatch_to_the_handler() {
         ),
     )
     .await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "bad text is invalid input");
+    assert_eq!(
+        r.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "bad text is invalid input"
+    );
     assert!(r.body.contains("办理结果不能为空"), "{}", r.body);
     assert_eq!(status_of(&a, id).await, "accepted");
 
