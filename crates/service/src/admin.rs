@@ -33,7 +33,14 @@ impl Caller<'_> {
             Caller::User(u) => u.scope().covers(p),
         }
     }
-    pub(crate) fn require_admin(&self) -> Result<()> {
+    /// Control levels (封控/管控) are set by administrators and leaders.
+    pub fn require_control(&self) -> Result<()> {
+        match self {
+            Caller::System => Ok(()),
+            Caller::User(u) => require_any_role(u, &[Role::Admin, Role::Leader]),
+        }
+    }
+    pub fn require_admin(&self) -> Result<()> {
         match self {
             Caller::System => Ok(()),
             Caller::User(u) if u.roles.is_admin() => Ok(()),
@@ -205,9 +212,7 @@ impl Service {
         effective_at: Option<i64>,
         reason: &str,
     ) -> Result<Area> {
-        if let Caller::User(u) = caller {
-            require_any_role(u, &[Role::Admin, Role::Leader])?;
-        }
+        caller.require_control()?;
         let area = self.area_in_scope(caller, id).await?;
         if !area.kind.takes_control_level() {
             let e = yihaotai_domain::area::AreaError::NoControlLevel(area.kind);

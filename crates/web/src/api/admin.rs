@@ -92,6 +92,7 @@ async fn add_area(
     ApiJson(b): ApiJson<NewAreaBody>,
 ) -> Result<Response, AppError> {
     let r = async {
+        Caller::User(&c.user).require_admin()?;
         let kind = AreaKind::parse(&b.kind).map_err(vocab_err)?;
         s.service
             .add_area(
@@ -123,6 +124,7 @@ async fn rename_area(
     ApiJson(b): ApiJson<RenameBody>,
 ) -> Result<Json<Value>, AppError> {
     let r = async {
+        Caller::User(&c.user).require_admin()?;
         let aliases = match b.aliases {
             Some(a) => a,
             None => s.service.area_for(&c.user, AreaId(id)).await?.aliases,
@@ -152,6 +154,7 @@ async fn set_control(
     ApiJson(b): ApiJson<ControlBody>,
 ) -> Result<Json<Value>, AppError> {
     let r = async {
+        Caller::User(&c.user).require_control()?;
         let level = ControlLevel::parse(&b.level).map_err(vocab_err)?;
         let at = b
             .effective_at
@@ -345,6 +348,7 @@ async fn create_user(
     ApiJson(b): ApiJson<UserBody>,
 ) -> Result<Response, AppError> {
     let r = async {
+        Caller::User(&c.user).require_admin()?;
         let roles = Roles::parse_list(&b.roles.join(",")).map_err(vocab_err)?;
         let input = UserInput {
             login: b.login,
