@@ -45,6 +45,9 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    for warning in settings::unknown_env_warnings(std::env::vars()) {
+        eprintln!("{warning}");
+    }
     let overrides = settings::Overrides {
         listen: match &cli.command {
             Command::Serve(o) => o.listen.clone(),
@@ -62,13 +65,7 @@ fn main() -> ExitCode {
         };
     cmd::init_logging(&settings);
     if let Command::Triage(c) = cli.command {
-        return match cmd::triage::run(&settings, c) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(e) => {
-                eprintln!("error: {e}");
-                ExitCode::FAILURE
-            }
-        };
+        return exit_code(cmd::triage::run(&settings, c));
     }
     let rt = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -90,11 +87,20 @@ fn main() -> ExitCode {
             Command::Triage(_) => unreachable!("handled before the runtime starts"),
         }
     });
+    exit_code(result)
+}
+
+/// 0 on success, 2 for a mistake in the configuration (as when loading it), 1 otherwise.
+fn exit_code(result: anyhow::Result<()>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");
-            ExitCode::FAILURE
+            if e.downcast_ref::<settings::ConfigError>().is_some() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::FAILURE
+            }
         }
     }
 }

@@ -129,12 +129,21 @@ impl Settings {
         fig = fig
             .merge(Env::prefixed("YIHAOTAI_").only(KEYS))
             .merge(Serialized::defaults(overrides));
+        // figment's message keeps TOML's own layout (the line, a caret under the fault) and
+        // names the file; flattening it onto one line made it unreadable.
         let s: Settings = fig.extract().map_err(|e| {
             let mut msg = format!("bad configuration: {e}");
-            if let Some(path) = config {
-                msg.push_str(&format!(" (in {} or YIHAOTAI_* variables)", path.display()));
+            // A TOML syntax error names the file itself; a wrong value may come from either.
+            match config {
+                Some(path) if !msg.contains(&path.display().to_string()) => {
+                    msg.push_str(&format!(
+                        "\n(in {} or YIHAOTAI_* variables)",
+                        path.display()
+                    ));
+                }
+                _ => {}
             }
-            msg.replace('\n', "; ")
+            msg
         })?;
         s.check()?;
         Ok(s)
@@ -153,6 +162,7 @@ impl Settings {
                 self.log_format
             ));
         }
+        check_log_level(&self.log_level)?;
         if self.session_ttl_minutes < 5 || self.session_ttl_minutes > 7 * 24 * 60 {
             return Err(
                 "bad configuration: session_ttl_minutes must be between 5 and 10080".into(),
@@ -245,6 +255,73 @@ impl Settings {
     }
 }
 
+/// Parses the filter as tracing would, but strictly: a directive it cannot read is an error
+/// naming that directive, where tracing would drop it and log less than asked.
+fn check_log_level(level: &str) -> Result<(), String> {
+    for directive in level.split(',').map(str::trim).filter(|d| !d.is_empty()) {
+        if let Err(e) = directive.parse::<tracing_subscriber::filter::Directive>() {
+            return Err(format!(
+                "bad configuration: log_level '{directive}' is not a tracing directive ({e}); use a level (error, warn, info, debug, trace) or target=level, e.g. yihaotai_web=debug,info"
+            ));
+        }
+    }
+    tracing_subscriber::EnvFilter::builder()
+        .parse(level)
+        .map(|_| ())
+        .map_err(|e| format!("bad configuration: log_level '{level}': {e}"))
+}
+
+/// Variables with the `YIHAOTAI_` prefix that are read elsewhere, not settings.
+const OTHER_VARS: &[&str] = &["CONFIG", "TEST_DATABASE_URL", "SCREENSHOTS"];
+
+/// One warning for each `YIHAOTAI_*` variable that is not a setting, naming the setting
+/// it most likely meant: figment ignores them, so a typo would otherwise change nothing
+/// without a word.
+pub fn unknown_env_warnings(vars: impl IntoIterator<Item = (String, String)>) -> Vec<String> {
+    let mut out = Vec::new();
+    for (name, _) in vars {
+        let Some(rest) = name.strip_prefix("YIHAOTAI_") else {
+            continue;
+        };
+        let key = rest.to_ascii_lowercase();
+        if KEYS.contains(&key.as_str()) || OTHER_VARS.contains(&rest) {
+            continue;
+        }
+        let closest = KEYS
+            .iter()
+            .map(|k| (strsim::levenshtein(&key, k), *k))
+            .min()
+            .filter(|(d, _)| *d <= 3.max(key.len() / 3));
+        out.push(match closest {
+            Some((_, k)) => format!(
+                "warning: {name} is not a setting and is ignored; did you mean YIHAOTAI_{}?",
+                k.to_ascii_uppercase()
+            ),
+            None => format!(
+                "warning: {name} is not a setting and is ignored; the settings are {}",
+                KEYS.iter()
+                    .map(|k| format!("YIHAOTAI_{}", k.to_ascii_uppercase()))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        });
+    }
+    out
+}
+
+/// A mistake in the configuration found after loading it (a lexicon file that is missing
+/// or broken, say): like the errors from `Settings::load`, the binary exits 2 for it.
+#[derive(Debug)]
+pub struct ConfigError(pub String);
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "bad configuration: {}", self.0)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
 /// `--config` or `YIHAOTAI_CONFIG`.
 pub fn config_path(flag: Option<PathBuf>) -> Option<PathBuf> {
     flag.or_else(|| std::env::var_os("YIHAOTAI_CONFIG").map(PathBuf::from))
@@ -289,6 +366,57 @@ mod tests {
         )
         .unwrap_err();
         assert!(e.contains("does not exist"));
+    }
+
+    #[test]
+    fn a_malformed_log_level_is_refused_naming_the_directive() {
+        let mut f = tempfile::NamedTempFile::new().unwrap();
+        writeln!(f, "log_level = \"info,yihaotai=loud\"").unwrap();
+        let e = Settings::load(Some(f.path()), &Overrides::default()).unwrap_err();
+        assert!(e.contains("'yihaotai=loud'"), "{e}");
+        for good in [
+            "info",
+            "yihaotai_web=debug,info",
+            "warn,sqlx=error",
+            "debug",
+        ] {
+            assert!(check_log_level(good).is_ok(), "{good}");
+        }
+    }
+
+    #[test]
+    fn toml_errors_keep_their_lines_and_name_the_file() {
+        let mut f = tempfile::NamedTempFile::new().unwrap();
+        writeln!(f, "listen = \"127.0.0.1:8080\"\nlog_level = [").unwrap();
+        let e = Settings::load(Some(f.path()), &Overrides::default()).unwrap_err();
+        assert!(e.lines().count() > 2, "{e}");
+        assert!(e.contains("line 2"), "{e}");
+        assert!(
+            e.contains(&f.path().display().to_string()),
+            "names the file: {e}"
+        );
+    }
+
+    #[test]
+    fn misspelt_variables_are_named_with_the_closest_setting() {
+        let vars = [
+            ("YIHAOTAI_DATABSE_URL", "x"),
+            ("YIHAOTAI_LOG_LEVEL", "info"),
+            ("YIHAOTAI_CONFIG", "y.toml"),
+            ("YIHAOTAI_TEST_DATABASE_URL", "postgres://"),
+            ("YIHAOTAI_QQQQQQQQQQQQQQQQQQQ", "1"),
+            ("PATH", "/bin"),
+        ]
+        .map(|(k, v)| (k.to_string(), v.to_string()));
+        let w = unknown_env_warnings(vars);
+        assert_eq!(w.len(), 2, "{w:?}");
+        assert!(w[0].contains("YIHAOTAI_DATABSE_URL"), "{}", w[0]);
+        assert!(
+            w[0].contains("did you mean YIHAOTAI_DATABASE_URL?"),
+            "{}",
+            w[0]
+        );
+        assert!(w[1].contains("the settings are"), "{}", w[1]);
     }
 
     #[test]

@@ -4,14 +4,27 @@
 use std::process::{Command, Output};
 
 fn yihaotai(args: &[&str], dir: &std::path::Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_yihaotai"))
-        .args(args)
+    yihaotai_with(args, dir, &[])
+}
+
+/// The binary with only the given `YIHAOTAI_*` variables set.
+fn yihaotai_with(args: &[&str], dir: &std::path::Path, vars: &[(&str, &str)]) -> Output {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_yihaotai"));
+    for (name, _) in std::env::vars().filter(|(n, _)| n.starts_with("YIHAOTAI_")) {
+        c.env_remove(name);
+    }
+    c.args(args)
         .current_dir(dir)
-        .env_remove("YIHAOTAI_DATABASE_URL")
-        .env_remove("YIHAOTAI_CONFIG")
-        .env_remove("YIHAOTAI_LISTEN")
+        .envs(vars.iter().copied())
         .output()
         .expect("binary runs")
+}
+
+/// Terminal cells: CJK characters take two.
+fn cells(s: &str) -> usize {
+    s.chars()
+        .map(|c| if c.len_utf8() > 1 { 2 } else { 1 })
+        .sum()
 }
 
 fn stderr(o: &Output) -> String {
@@ -32,20 +45,26 @@ fn startup_failures_are_one_clear_line() {
     assert!(!o.status.success());
     assert!(stderr(&o).contains("unsupported scheme"), "{}", stderr(&o));
 
+    let start = std::time::Instant::now();
     let o = yihaotai(
         &[
             "--database-url",
-            "postgres://postgres@127.0.0.1:1/none",
+            "postgres://postgres:secret@127.0.0.1:1/none",
             "migrate",
         ],
         dir.path(),
     );
+    let took = start.elapsed();
     assert!(!o.status.success());
     let e = stderr(&o);
     assert!(
-        e.contains("cannot open the database postgres://postgres@127.0.0.1:1/none"),
+        e.contains("cannot open the database postgres://postgres:****@127.0.0.1:1/none"),
         "{e}"
     );
+    assert_eq!(e.matches("127.0.0.1:1").count(), 1, "the URL once: {e}");
+    assert!(e.contains("connection refused"), "says why: {e}");
+    assert!(!e.contains("secret"), "{e}");
+    assert!(took < std::time::Duration::from_secs(5), "took {took:?}");
     assert_eq!(e.lines().filter(|l| l.starts_with("error:")).count(), 1);
 
     std::fs::write(dir.path().join("bad.toml"), "listen = \"nowhere\"\n").unwrap();
@@ -153,6 +172,14 @@ fn users_and_tokens_from_the_command_line() {
         dir.path(),
     ));
     assert!(list.contains("wang") && list.contains("agent,dispatcher") && !list.contains(" li "));
+    // The roles column starts in the same terminal column on every line, Chinese names or not.
+    let header = list.lines().next().unwrap();
+    let wang = list.lines().find(|l| l.contains("wang")).unwrap();
+    assert_eq!(
+        cells(&header[..header.find("roles").unwrap()]),
+        cells(&wang[..wang.find("agent,dispatcher").unwrap()]),
+        "{list}"
+    );
 
     let o = yihaotai(
         &[&db[..], &["token", "create", "--user", "wang"]].concat(),
@@ -177,4 +204,113 @@ fn users_and_tokens_from_the_command_line() {
     ));
     let wang = list.lines().find(|l| l.contains("wang")).unwrap();
     assert!(wang.contains(" no "), "{wang}");
+}
+
+#[test]
+fn configuration_mistakes_exit_2_and_say_what_is_wrong() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = ["--database-url", "sqlite://conf.db"];
+    let migrate = [&db[..], &["migrate"]].concat();
+
+    let o = yihaotai_with(
+        &migrate,
+        dir.path(),
+        &[("YIHAOTAI_LOG_LEVEL", "yihaotai=loud")],
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("log_level 'yihaotai=loud'"),
+        "{}",
+        stderr(&o)
+    );
+
+    std::fs::write(
+        dir.path().join("lex.toml"),
+        "triage_lexicon = \"missing.toml\"\n",
+    )
+    .unwrap();
+    for cmd in [&["migrate"][..], &["triage", "eval"]] {
+        let o = yihaotai(
+            &[&["--config", "lex.toml"][..], &db, cmd].concat(),
+            dir.path(),
+        );
+        let e = stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{cmd:?}: {e}");
+        assert_eq!(e.trim().lines().count(), 1, "{cmd:?}: one line: {e}");
+        assert!(e.contains("triage_lexicon missing.toml"), "{cmd:?}: {e}");
+    }
+
+    std::fs::write(
+        dir.path().join("broken.toml"),
+        "listen = \"127.0.0.1:8080\"\nlog_level = [\n",
+    )
+    .unwrap();
+    let o = yihaotai(&["--config", "broken.toml", "migrate"], dir.path());
+    let e = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{e}");
+    assert!(e.lines().count() > 2, "TOML's layout is kept: {e}");
+    assert!(e.contains("broken.toml") && e.contains("line 2"), "{e}");
+
+    let o = yihaotai_with(
+        &migrate,
+        dir.path(),
+        &[("YIHAOTAI_DATABSE_URL", "sqlite://typo.db")],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("YIHAOTAI_DATABSE_URL is not a setting and is ignored; did you mean YIHAOTAI_DATABASE_URL?"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn migrate_says_once_what_it_did_and_logs_to_a_file_have_no_colour_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let migrate = ["--database-url", "sqlite://m.db", "migrate"];
+    let o = yihaotai(&migrate, dir.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.starts_with("applied ") && out.contains(" migrations to sqlite://m.db"),
+        "{out}"
+    );
+    assert_eq!(out.lines().count(), 1, "{out}");
+    assert!(!stderr(&o).contains("applied="), "{}", stderr(&o));
+    let o = yihaotai(&migrate, dir.path());
+    assert_eq!(stdout(&o), "database sqlite://m.db is up to date\n");
+
+    // stderr is a pipe here, as when it goes to a file or a journal.
+    let o = yihaotai(&["--database-url", "sqlite://d.db", "demo"], dir.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("migrations applied"), "{}", stderr(&o));
+    assert!(!stderr(&o).contains('\u{1b}'), "{:?}", stderr(&o));
+}
+
+/// Against PostgreSQL when YIHAOTAI_TEST_DATABASE_URL names a server (`.ci/run` sets it).
+#[test]
+fn postgres_commands_print_no_server_notices() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    if std::env::var(yihaotai_store::testing::TEST_DB_ENV).is_err() {
+        eprintln!(
+            "skipped: {} is not set",
+            yihaotai_store::testing::TEST_DB_ENV
+        );
+        return;
+    }
+    let db = rt.block_on(yihaotai_store::testing::TestDb::new());
+    let dir = tempfile::tempdir().unwrap();
+    for cmd in [&["migrate"][..], &["user", "list"]] {
+        let o = yihaotai(
+            &[&["--database-url", &db.url][..], cmd].concat(),
+            dir.path(),
+        );
+        assert!(o.status.success(), "{cmd:?}: {}", stderr(&o));
+        assert!(
+            !stderr(&o).contains("already exists"),
+            "{cmd:?}: {}",
+            stderr(&o)
+        );
+    }
+    drop(db);
 }

@@ -1,12 +1,23 @@
 //! Connecting, migrating, and the two-backend dispatch used by every query module.
 
 use crate::{Result, StoreError};
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgPool, PgPoolOptions};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
+use sqlx::Connection;
 use std::str::FromStr;
 use std::time::Duration;
+
+/// How long a request waits for a PostgreSQL connection. Short, so that during an outage
+/// a client hears 503 in a few seconds instead of hanging; under normal load a connection
+/// frees up in milliseconds. (SQLite's writer is a queue by design and keeps a long wait.)
+const PG_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
+/// How long opening the first PostgreSQL connection may take before we say so.
+const PG_CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
+/// How long `/readyz` waits for the database: a load balancer probing it wants a quick
+/// answer, and a database that takes longer than this to say `1` is not ready.
+const READY_TIMEOUT: Duration = Duration::from_millis(1500);
 
 static SQLITE_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
@@ -94,7 +105,7 @@ impl Store {
 
     async fn connect_sqlite(url: &str) -> Result<Store> {
         let opts = SqliteConnectOptions::from_str(url)
-            .map_err(|e| StoreError::Unreachable(format!("{}: {e}", redact_url(url))))?
+            .map_err(|e| StoreError::Unreachable(e.to_string()))?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             // FULL: an acknowledged write has been fsynced, so a crash loses nothing we confirmed.
@@ -106,13 +117,13 @@ impl Store {
             .acquire_timeout(Duration::from_secs(30))
             .connect_with(opts.clone())
             .await
-            .map_err(|e| StoreError::Unreachable(format!("{}: {e}", redact_url(url))))?;
+            .map_err(|e| StoreError::Unreachable(e.to_string()))?;
         let read = SqlitePoolOptions::new()
             .max_connections(8)
             .acquire_timeout(Duration::from_secs(30))
             .connect_with(opts.read_only(false))
             .await
-            .map_err(|e| StoreError::Unreachable(format!("{}: {e}", redact_url(url))))?;
+            .map_err(|e| StoreError::Unreachable(e.to_string()))?;
         let batcher = Some(std::sync::Arc::new(crate::tickets::Batcher::start(
             write.clone(),
         )));
@@ -125,13 +136,28 @@ impl Store {
 
     async fn connect_postgres(url: &str) -> Result<Store> {
         let opts = PgConnectOptions::from_str(url)
-            .map_err(|e| StoreError::Unreachable(format!("{}: {e}", redact_url(url))))?;
+            .map_err(|e| StoreError::Unreachable(format!("the URL does not parse: {e}")))?
+            // The server's NOTICEs (such as the migrator's "relation already exists,
+            // skipping") are chatter for an operator; warnings and errors still come through.
+            .options([("client_min_messages", "warning")]);
+        // One direct attempt first: the pool retries a refused connection until its
+        // acquire timeout and then reports only "timed out", while this names the cause.
+        match tokio::time::timeout(PG_CONNECT_TIMEOUT, PgConnection::connect_with(&opts)).await {
+            Ok(Ok(conn)) => {
+                let _ = conn.close().await;
+            }
+            Ok(Err(e)) => return Err(e.into()),
+            Err(_) => {
+                return Err(StoreError::Unreachable(format!(
+                    "no answer within {} s (is the host right, and is a firewall dropping the connection?)",
+                    PG_CONNECT_TIMEOUT.as_secs()
+                )))
+            }
+        }
         let pool = PgPoolOptions::new()
             .max_connections(16)
-            .acquire_timeout(Duration::from_secs(10))
-            .connect_with(opts)
-            .await
-            .map_err(|e| StoreError::Unreachable(format!("{}: {e}", redact_url(url))))?;
+            .acquire_timeout(PG_ACQUIRE_TIMEOUT)
+            .connect_lazy_with(opts);
         Ok(Store {
             pools: Pools::Postgres(pool),
             batcher: None,
@@ -185,14 +211,24 @@ impl Store {
         Ok(())
     }
 
-    /// Reachability check for `/readyz`.
+    /// Reachability check for `/readyz`, answered within `READY_TIMEOUT` either way.
     pub async fn ping(&self) -> Result<()> {
-        let _: i64 = on_read!(self, |p| {
-            sqlx::query_scalar("SELECT CAST(1 AS BIGINT)")
-                .fetch_one(p)
-                .await?
-        });
-        Ok(())
+        let ping = async {
+            let _: i64 = on_read!(self, |p| {
+                sqlx::query_scalar("SELECT CAST(1 AS BIGINT)")
+                    .fetch_one(p)
+                    .await?
+            });
+            Ok(())
+        };
+        tokio::time::timeout(READY_TIMEOUT, ping)
+            .await
+            .unwrap_or_else(|_| {
+                Err(StoreError::Unreachable(format!(
+                    "no answer within {} ms",
+                    READY_TIMEOUT.as_millis()
+                )))
+            })
     }
 
     pub async fn close(&self) {

@@ -36,10 +36,11 @@ pub fn run(s: &Settings, cmd: TriageCmd) -> anyhow::Result<()> {
             });
             let triage = match &lexicon {
                 Some(path) => {
-                    let text = std::fs::read_to_string(path)
-                        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+                    let text = std::fs::read_to_string(path).map_err(|e| {
+                        super::lexicon_error(path, &format!("cannot read the file: {e}"))
+                    })?;
                     Triage::from_toml(&text)
-                        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?
+                        .map_err(|e| super::lexicon_error(path, &e.to_string()))?
                 }
                 None => Triage::builtin(),
             };

@@ -142,22 +142,22 @@ async fn run_with(service: &Service, cmd: UserCmd) -> anyhow::Result<()> {
         }
         UserCmd::List => {
             let users = service.all_users().await.map_err(super::err)?;
-            println!(
-                "{:<6} {:<14} {:<10} {:<28} {:<8} areas",
-                "id", "login", "name", "roles", "active"
-            );
-            for u in users {
-                let areas: Vec<&str> = u.areas.iter().map(|a| a.name.as_str()).collect();
-                println!(
-                    "{:<6} {:<14} {:<10} {:<28} {:<8} {}",
-                    u.id,
-                    u.login,
-                    u.display_name,
-                    u.roles.codes(),
-                    if u.active { "yes" } else { "no" },
-                    areas.join(", ")
-                );
-            }
+            let rows: Vec<[String; 6]> = users
+                .iter()
+                .map(|u| {
+                    let areas: Vec<&str> = u.areas.iter().map(|a| a.name.as_str()).collect();
+                    [
+                        u.id.to_string(),
+                        u.login.clone(),
+                        u.display_name.clone(),
+                        u.roles.codes(),
+                        if u.active { "yes" } else { "no" }.to_string(),
+                        areas.join(", "),
+                    ]
+                })
+                .collect();
+            let header = ["id", "login", "name", "roles", "active", "areas"].map(String::from);
+            print!("{}", table(&header, &rows));
         }
         UserCmd::Disable { login } => {
             let u = service.user_by_login(&login).await.map_err(super::err)?;
@@ -180,4 +180,29 @@ async fn run_with(service: &Service, cmd: UserCmd) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Left-aligned columns one space apart, measured in terminal cells: a Chinese name is
+/// two cells a character, so padding by `char` count (as `{:<10}` does) misaligns them.
+fn table<const N: usize>(header: &[String; N], rows: &[[String; N]]) -> String {
+    use unicode_width::UnicodeWidthStr;
+    let mut widths = header.clone().map(|h| h.width());
+    for row in rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.width());
+        }
+    }
+    let mut out = String::new();
+    for row in std::iter::once(header).chain(rows) {
+        let mut line = String::new();
+        for (i, cell) in row.iter().enumerate() {
+            line.push_str(cell);
+            if i + 1 < N {
+                line.push_str(&" ".repeat(widths[i] - cell.width() + 1));
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
 }
