@@ -151,6 +151,7 @@ impl Settings {
                 window_ms: self.cluster_window_minutes * 60_000,
                 ..yihaotai_service::clusters::default_rule()
             },
+            ..Default::default()
         }
     }
 }
