@@ -32,6 +32,12 @@ pub struct Settings {
     pub cluster_min_count: i64,
     /// ...when they come within this many minutes of the first.
     pub cluster_window_minutes: i64,
+    /// Login attempts from one client address within the window before it is refused.
+    pub max_logins_per_address: i64,
+    /// The longest wait, in seconds, imposed on each attempt at an account under attack.
+    pub login_delay_max_seconds: i64,
+    /// Read the client address from `X-Forwarded-For` (only behind a proxy that sets it).
+    pub trust_forwarded_for: bool,
     /// Connections served at once; one more gets 503 and is closed.
     pub max_connections: i64,
     /// Seconds a client has to send a request's headers (also the keep-alive idle limit).
@@ -76,6 +82,9 @@ impl Default for Settings {
             triage_lexicon: None,
             cluster_min_count: 5,
             cluster_window_minutes: 120,
+            max_logins_per_address: 30,
+            login_delay_max_seconds: 16,
+            trust_forwarded_for: false,
             max_connections: 1024,
             header_timeout_seconds: 10,
             request_timeout_seconds: 10,
@@ -108,6 +117,9 @@ const KEYS: &[&str] = &[
     "triage_lexicon",
     "cluster_min_count",
     "cluster_window_minutes",
+    "max_logins_per_address",
+    "login_delay_max_seconds",
+    "trust_forwarded_for",
     "max_connections",
     "header_timeout_seconds",
     "request_timeout_seconds",
@@ -182,6 +194,16 @@ impl Settings {
                     .into(),
             );
         }
+        if !(1..=100_000).contains(&self.max_logins_per_address) {
+            return Err(
+                "bad configuration: max_logins_per_address must be between 1 and 100000".into(),
+            );
+        }
+        if !(1..=300).contains(&self.login_delay_max_seconds) {
+            return Err(
+                "bad configuration: login_delay_max_seconds must be between 1 and 300".into(),
+            );
+        }
         if !(1..=1_000_000).contains(&self.max_connections) {
             return Err("bad configuration: max_connections must be between 1 and 1000000".into());
         }
@@ -245,12 +267,16 @@ impl Settings {
             session_ttl_ms: self.session_ttl_minutes * 60_000,
             max_failed_logins: self.max_failed_logins,
             failed_login_window_ms: self.failed_login_window_minutes * 60_000,
+            max_logins_per_address: self.max_logins_per_address,
+            login_delay_max_ms: self.login_delay_max_seconds * 1000,
+            trust_forwarded_for: self.trust_forwarded_for,
             triage_lexicon: self.triage_lexicon.clone(),
             cluster_rule: yihaotai_domain::triage::ClusterRule {
                 min_count: self.cluster_min_count as usize,
                 window_ms: self.cluster_window_minutes * 60_000,
                 ..yihaotai_service::clusters::default_rule()
             },
+            ..Default::default()
         }
     }
 }

@@ -10,6 +10,7 @@ use yihaotai_domain::{AgencyId, AreaId, UserId};
 use yihaotai_store::agencies::{Agency, AgencyInput};
 use yihaotai_store::areas::{Area, ControlChange, NewArea};
 use yihaotai_store::audit::NewAudit;
+pub use yihaotai_store::users::PasswordChanged;
 use yihaotai_store::StoreError;
 
 /// Who is making an administrative change: a logged-in user (scoped), or the machine's
@@ -494,7 +495,7 @@ impl Service {
         })?;
         crate::auth::check_new_password(password)?;
         let path = self.check_user_access(caller, input).await?;
-        let hash = crate::auth::hash_password(password)?;
+        let hash = self.passwords.hash(password).await?;
         let id = self
             .store
             .insert_user(
@@ -562,32 +563,45 @@ impl Service {
         Ok(self.store.user(id).await?)
     }
 
+    /// Sets a new password. In the same transaction every session of the account ends and
+    /// every API token it has is revoked (whoever knew the old password may hold either),
+    /// and the change is audited; other processes forget their copies through the notice
+    /// bus. Returns what was ended, for the page and the command line to say.
     pub async fn set_user_password(
         &self,
         caller: Caller<'_>,
         id: UserId,
         password: &str,
-    ) -> Result<()> {
+    ) -> Result<PasswordChanged> {
         if !matches!(caller, Caller::User(me) if me.id == id) {
             caller.require_admin()?;
         }
         let u = self.user_in_scope(caller, id).await?;
         crate::auth::check_new_password(password)?;
-        let hash = crate::auth::hash_password(password)?;
-        self.store.set_password_hash(id, &hash, self.now()).await?;
-        let path = u
-            .areas
-            .first()
-            .map(|a| AreaPath::from_stored(a.path.clone()));
-        self.audit(
-            caller,
-            "user.password",
-            "user",
-            Some(id.0),
-            path.as_ref(),
-            &u.login,
-        )
-        .await
+        let hash = self.passwords.hash(password).await?;
+        let changed = self
+            .store
+            .set_password_hash(
+                id,
+                &hash,
+                self.now(),
+                &NewAudit {
+                    actor: caller.user_id(),
+                    action: "user.password",
+                    target_kind: "user",
+                    target_id: Some(id.0),
+                    area_path: u.areas.first().map(|a| a.path.as_str()),
+                    detail: &u.login,
+                },
+            )
+            .await?;
+        tracing::info!(
+            user = %id,
+            sessions_ended = changed.sessions_ended,
+            tokens_revoked = changed.tokens_revoked,
+            "password changed"
+        );
+        Ok(changed)
     }
 
     pub async fn set_user_active(

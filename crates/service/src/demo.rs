@@ -12,11 +12,10 @@ impl Service {
         let load = if self.store.demo_loaded().await? {
             DemoLoad::AlreadyPresent
         } else {
-            let hashes = street
-                .users
-                .iter()
-                .map(|u| crate::auth::hash_password(u.password))
-                .collect::<Result<Vec<_>>>()?;
+            let mut hashes = Vec::with_capacity(street.users.len());
+            for u in &street.users {
+                hashes.push(self.passwords.hash(u.password).await?);
+            }
             self.store.load_demo(&street, &hashes, self.now()).await?
         };
         // Once, and also for a demo street loaded before the catalogue existed.

@@ -12,10 +12,13 @@ pub enum ServiceError {
     /// A bearer token that is unknown, expired or revoked (not a login session).
     #[error("the API token is not valid: it is unknown, expired or revoked")]
     BadToken,
-    #[error("too many failed logins; try again in {minutes} minutes")]
+    #[error("too many login attempts from here; try again in {minutes} minutes")]
     Throttled { minutes: i64 },
     #[error("the account is disabled")]
     Disabled,
+    /// Too much work queued (password hashing): refused at once rather than left waiting.
+    #[error("the desk is busy; try again in a few seconds")]
+    Busy,
     #[error("not allowed: {en}")]
     Forbidden { zh: String, en: String },
     #[error("not found")]
@@ -77,9 +80,10 @@ impl ServiceError {
                 "API令牌无效：不存在、已过期或已撤销，请向管理员申请新令牌".into()
             }
             (Throttled { minutes }, Lang::Zh) => {
-                format!("登录失败次数过多，请{minutes}分钟后再试")
+                format!("此处登录尝试次数过多，请{minutes}分钟后再试")
             }
             (Disabled, Lang::Zh) => "该账号已停用，请联系管理员".into(),
+            (Busy, Lang::Zh) => "系统繁忙，请几秒后再试".into(),
             (Forbidden { zh, .. }, Lang::Zh) => format!("无权操作：{zh}"),
             (NotFound, Lang::Zh) => "找不到该记录，或不在您负责的区域内".into(),
             (NotFound, Lang::En) => "not found, or not in the areas you serve".into(),
@@ -108,7 +112,7 @@ impl ServiceError {
             Invalid { .. } => 422,
             Conflict { .. } => 409,
             TooLarge { .. } => 413,
-            Store(StoreError::Unreachable(_)) => 503,
+            Store(StoreError::Unreachable(_)) | Busy => 503,
             Store(_) => 500,
         }
     }

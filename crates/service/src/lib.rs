@@ -29,9 +29,26 @@ pub type Result<T, E = ServiceError> = std::result::Result<T, E>;
 pub struct ServiceConfig {
     /// How long a login session lasts without logging in again.
     pub session_ttl_ms: i64,
-    /// Failed logins for one account within the window that lock it for the window.
+    /// Attempts at one account within the window before each further attempt waits
+    /// (see `auth::throttle`: a wait, never a lockout of the real user).
     pub max_failed_logins: i64,
+    /// The window over which login attempts are counted, per address and per account.
     pub failed_login_window_ms: i64,
+    /// Attempts from one client address within the window (at any accounts) before the
+    /// address is refused for the rest of it. Higher than the per-account limit, since an
+    /// office's desks may share one address.
+    pub max_logins_per_address: i64,
+    /// The first wait imposed on an account past its limit, doubling with each attempt.
+    pub login_delay_base_ms: i64,
+    /// The longest wait; also the longest a real user waits while their account is attacked.
+    pub login_delay_max_ms: i64,
+    /// Take the client address from the last `X-Forwarded-For` entry: only when the desk is
+    /// reachable solely through a proxy that sets it, or clients could pick their address.
+    pub trust_forwarded_for: bool,
+    /// Password hashes running at once (0: one per core).
+    pub password_workers: usize,
+    /// Password hashes waiting for a worker before logins are refused as busy.
+    pub password_queue: usize,
     /// A lexicon file replacing the built-in triage rules; reloadable at run time.
     pub triage_lexicon: Option<std::path::PathBuf>,
     /// When similar requests from one place count as a cluster (集中诉求).
@@ -44,6 +61,12 @@ impl Default for ServiceConfig {
             session_ttl_ms: 12 * 3600 * 1000 + 30 * 60 * 1000, // a 12-hour shift plus handover
             max_failed_logins: 5,
             failed_login_window_ms: 15 * 60 * 1000,
+            max_logins_per_address: 30,
+            login_delay_base_ms: 1000,
+            login_delay_max_ms: 16_000,
+            trust_forwarded_for: false,
+            password_workers: 0,
+            password_queue: 32,
             triage_lexicon: None,
             cluster_rule: clusters::default_rule(),
         }
@@ -60,11 +83,17 @@ pub struct Service {
     /// Deadline rules and the working calendar.
     pub policy: policy::PolicyCell,
     pub triage: triage::TriageEngine,
+    /// argon2 on the blocking pool, bounded.
+    pub passwords: auth::PasswordPool,
+    /// Recent waits imposed on accounts under attack.
+    pub login_delays: auth::DelayLog,
 }
 
 impl Service {
     pub fn new(store: Store, clock: Arc<dyn Clock>, config: ServiceConfig) -> Service {
         Service {
+            passwords: auth::PasswordPool::new(config.password_workers, config.password_queue),
+            login_delays: auth::DelayLog::default(),
             store,
             clock,
             config,
@@ -119,8 +148,8 @@ impl Service {
 }
 
 impl Service {
-    /// Periodic housekeeping: scheduled control levels take effect and expired sessions
-    /// are removed. Runs only in the process holding the `housekeeping` lease; returns
+    /// Periodic housekeeping: scheduled control levels take effect, and expired sessions
+    /// and login counters of past windows are removed. Runs only in the process holding the `housekeeping` lease; returns
     /// whether this process ran it.
     pub async fn housekeeping(&self, holder: &str) -> Result<bool> {
         let now = self.now();
@@ -133,6 +162,9 @@ impl Service {
         }
         self.store.apply_due_control_levels(now).await?;
         self.store.delete_expired_sessions(now).await?;
+        self.store
+            .delete_stale_throttle(now - self.config.failed_login_window_ms)
+            .await?;
         self.store.optimize().await?;
         Ok(true)
     }

@@ -45,31 +45,10 @@ async fn area_named(svc: &Service, name: &str) -> yihaotai_service::model::Area 
 }
 
 #[tokio::test]
-async fn login_throttles_after_repeated_failures_and_sessions_expire() {
+async fn sessions_expire_after_a_shift() {
     let d = desk().await;
     let svc = &d.svc;
-    assert!(matches!(
-        svc.login("agent", "wrong password").await,
-        Err(ServiceError::BadCredentials)
-    ));
-    assert!(matches!(
-        svc.login("nobody", "whatever pw").await,
-        Err(ServiceError::BadCredentials)
-    ));
-    for _ in 0..4 {
-        let _ = svc.login("agent", "wrong password").await;
-    }
-    // Five failures: even the right password is refused for the window.
-    let e = svc.login("agent", "demo-agent-2026").await.unwrap_err();
-    assert!(
-        matches!(e, ServiceError::Throttled { minutes: 15 }),
-        "{e:?}"
-    );
-    assert!(e
-        .localized(yihaotai_domain::vocab::Lang::Zh)
-        .contains("15分钟"));
-    d.clock.advance(15 * 60 * 1000 + 1);
-    let s = svc.login("agent", "demo-agent-2026").await.unwrap();
+    let s = svc.login("agent", "demo-agent-2026", None).await.unwrap();
     let (u, csrf) = svc.session_user(s.token.expose()).await.unwrap();
     assert_eq!(u.login, "agent");
     assert_eq!(csrf, s.csrf);
@@ -92,14 +71,15 @@ async fn disabled_accounts_cannot_log_in_or_use_tokens() {
         "viewer"
     );
     assert!(svc.token_user("yht_forged").await.is_err());
-    let s = svc.login("viewer", "demo-viewer-2026").await.unwrap();
+    let s = svc.login("viewer", "demo-viewer-2026", None).await.unwrap();
     let viewer = user(svc, "viewer").await;
     svc.set_user_active(Caller::System, viewer.id, false)
         .await
         .unwrap();
+    // Said like a wrong password: the answer does not tell that the password was right.
     assert!(matches!(
-        svc.login("viewer", "demo-viewer-2026").await,
-        Err(ServiceError::Disabled)
+        svc.login("viewer", "demo-viewer-2026", None).await,
+        Err(ServiceError::BadCredentials)
     ));
     assert!(svc.session_user(s.token.expose()).await.is_err());
     assert!(svc.token_user(token.expose()).await.is_err());
@@ -243,7 +223,7 @@ async fn a_community_secretary_sees_and_changes_only_their_community() {
         .is_err());
     assert!(svc.set_user_active(me, liuan.id, false).await.is_err());
     assert!(user(svc, "liuan").await.active);
-    svc.login("liuan", "demo-liuan-2026")
+    svc.login("liuan", "demo-liuan-2026", None)
         .await
         .expect("password unchanged");
     // A new account may only be given areas the secretary serves.
@@ -388,7 +368,7 @@ async fn roles_gate_administration_and_bad_input_changes_nothing() {
         .set_user_password(Caller::User(&admin), agent.id, "short")
         .await
         .is_err());
-    svc.login("agent", "demo-agent-2026")
+    svc.login("agent", "demo-agent-2026", None)
         .await
         .expect("unchanged");
     // Every change was audited; the audit log is scoped like everything else.

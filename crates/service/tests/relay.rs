@@ -71,3 +71,48 @@ async fn a_critical_ticket_saved_by_one_process_alarms_on_another() {
     assert_ne!(n.origin, b.bus.origin());
     relay.abort();
 }
+
+#[tokio::test]
+async fn a_password_changed_by_another_process_ends_its_tokens_here_at_once() {
+    let db = TestDb::new().await;
+    if db.store.backend() == Backend::Sqlite {
+        return; // one process: covered by the service's own tests
+    }
+    let a = Service::new(
+        db.store.clone(),
+        Arc::new(SystemClock),
+        ServiceConfig::default(),
+    );
+    a.bootstrap().await.unwrap();
+    a.load_demo().await.unwrap();
+    // The server process, which has the token cached; `a` plays `yihaotai user passwd`.
+    let other_store = Store::connect(&db.url).await.unwrap();
+    let b = Service::new(other_store, Arc::new(SystemClock), ServiceConfig::default());
+    let token = a.create_api_token("agent", "script").await.unwrap();
+    let relay = tokio::spawn({
+        let b = b.clone();
+        async move { b.relay_notices().await }
+    });
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(b.token_user(token.expose()).await.unwrap().login, "agent");
+    let cached = b.store.cache_generation();
+    let agent = a.user_by_login("agent").await.unwrap();
+    a.set_user_password(
+        yihaotai_service::admin::Caller::System,
+        agent.id,
+        "a brand new password",
+    )
+    .await
+    .unwrap();
+    // The notice makes `b` forget (a forgetting, not the 5-second expiry, which would not
+    // move the generation).
+    tokio::time::timeout(Duration::from_secs(3), async {
+        while b.store.cache_generation() == cached {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    })
+    .await
+    .expect("the forget notice crosses processes");
+    assert!(b.token_user(token.expose()).await.is_err());
+    relay.abort();
+}

@@ -132,7 +132,7 @@ impl_area_exec!(sqlx::PgConnection);
 impl Store {
     pub async fn insert_area(&self, a: &NewArea<'_>, now: Millis) -> Result<Area> {
         let area = in_tx!(self, |c| c.insert_area(a, now).await?);
-        self.caches.forget();
+        self.caches_changed().await;
         Ok(area)
     }
 
@@ -203,7 +203,7 @@ impl Store {
                 .rows_affected()
         });
         // Users carry their areas' names.
-        self.caches.forget();
+        self.caches_changed().await;
         if n == 0 {
             return Err(StoreError::NotFound);
         }

@@ -24,23 +24,26 @@ pub struct NewAudit<'a> {
     pub detail: &'a str,
 }
 
+/// One audit row; binds `at, actor_id, action, target_kind, target_id, area_path, detail`.
+/// Shared with the writes that audit inside their own transaction.
+pub(crate) const INSERT_AUDIT: &str =
+    "INSERT INTO audit_log (at, actor_id, action, target_kind, target_id, area_path, detail)
+     VALUES ($1, $2, $3, $4, $5, $6, $7)";
+
 impl Store {
     pub async fn audit(&self, e: &NewAudit<'_>, now: Millis) -> Result<()> {
         on_write!(self, |p| {
-            sqlx::query(
-                "INSERT INTO audit_log (at, actor_id, action, target_kind, target_id, area_path, detail)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            )
-            .bind(now)
-            .bind(e.actor.map(|u| u.0))
-            .bind(e.action)
-            .bind(e.target_kind)
-            .bind(e.target_id)
-            .bind(e.area_path)
-            .bind(e.detail)
-            .execute(p)
-            .await?
-            .rows_affected()
+            sqlx::query(INSERT_AUDIT)
+                .bind(now)
+                .bind(e.actor.map(|u| u.0))
+                .bind(e.action)
+                .bind(e.target_kind)
+                .bind(e.target_id)
+                .bind(e.area_path)
+                .bind(e.detail)
+                .execute(p)
+                .await?
+                .rows_affected()
         });
         Ok(())
     }

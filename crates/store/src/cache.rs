@@ -2,23 +2,27 @@
 //! token (with roles and areas), the category list, and the household named.
 //!
 //! Within this process a change is seen at once: every store write to users, roles, user
-//! areas, areas, tokens, categories or households calls [`Caches::forget`] after it
-//! commits, which empties them all (a generation number, so a lookup that read the database before the
-//! write cannot put its stale answer back). Another process has its own copies and sees
-//! the change within [`TTL`]: another app process on the same PostgreSQL database, or the
-//! server when `yihaotai user disable` is run from the command line beside it.
+//! areas, areas, tokens, categories or households calls [`Store::caches_changed`] after it
+//! commits, which empties them all (a generation number, so a lookup that read the database
+//! before the write cannot put its stale answer back). On PostgreSQL it also sends a notice
+//! on [`CHANNEL`], and every other process's relay (`Service::relay_notices`) forgets its
+//! copies on receipt: another app process on the same database, or the server when
+//! `yihaotai user disable` is run from the command line beside it. [`TTL`] bounds what a
+//! lost notice can cost (the relay also forgets everything when it reconnects), and is the
+//! bound on SQLite, where a command-line change has no notice to send.
 
 use crate::categories::CategoryRow;
 use crate::households::HouseholdRow;
 use crate::users::User;
-use crate::Millis;
+use crate::{Millis, Store};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 /// How long a copy is trusted without asking the database again: the longest a change made
-/// by another process (a disabled account, a revoked token) can go unnoticed here.
+/// by another process (a disabled account, a revoked token) can go unnoticed here when its
+/// notice does not arrive.
 pub const TTL: Duration = Duration::from_secs(5);
 
 /// More entries than this and a map starts over, so it cannot grow unbounded.
@@ -41,8 +45,13 @@ struct TokenUser {
     expires_at: Option<Millis>,
 }
 
-#[derive(Default)]
+/// The PostgreSQL channel on which a process says "forget your copies"; the payload is the
+/// sending store's origin, so a process skips its own notices.
+pub const CHANNEL: &str = "yihaotai_caches";
+
 pub(crate) struct Caches {
+    /// Names this store's notices (see [`CHANNEL`]).
+    origin: String,
     generation: AtomicU64,
     tokens: Mutex<HashMap<String, Entry<TokenUser>>>,
     categories: Mutex<Option<Entry<Vec<CategoryRow>>>>,
@@ -54,6 +63,54 @@ impl std::fmt::Debug for Caches {
         f.debug_struct("Caches")
             .field("generation", &self.generation.load(Ordering::Relaxed))
             .finish_non_exhaustive()
+    }
+}
+
+impl Default for Caches {
+    fn default() -> Self {
+        let mut b = [0u8; 8];
+        rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut b);
+        Caches {
+            origin: b.iter().map(|x| format!("{x:02x}")).collect(),
+            generation: AtomicU64::new(0),
+            tokens: Mutex::default(),
+            categories: Mutex::default(),
+            households: Mutex::default(),
+        }
+    }
+}
+
+impl Store {
+    /// After a write that could change a cached answer commits: forgets this process's
+    /// copies at once and, on PostgreSQL, tells the other processes to forget theirs. The
+    /// write has committed, so a notice that cannot be sent is logged, not returned; the
+    /// other processes then see the change within [`TTL`].
+    pub(crate) async fn caches_changed(&self) {
+        self.caches.forget();
+        if let Err(e) = self.notify(CHANNEL, &self.caches.origin).await {
+            tracing::warn!(error = %e, "could not tell other processes to forget their caches");
+        }
+    }
+
+    /// Forgets this process's copies: on a notice from another process, or when notices
+    /// may have been missed.
+    pub fn forget_caches(&self) {
+        self.caches.forget();
+    }
+
+    /// A notice received on [`CHANNEL`]: forgets unless this store sent it. Returns whether
+    /// it forgot.
+    pub fn on_cache_notice(&self, payload: &str) -> bool {
+        let theirs = payload != self.caches.origin;
+        if theirs {
+            self.caches.forget();
+        }
+        theirs
+    }
+
+    /// Counts every forgetting; for tests and diagnostics that wait for a notice to land.
+    pub fn cache_generation(&self) -> u64 {
+        self.caches.generation()
     }
 }
 

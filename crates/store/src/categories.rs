@@ -30,13 +30,13 @@ impl Store {
                 .await?;
             }
         });
-        self.caches.forget();
+        self.caches_changed().await;
         Ok(())
     }
 
     /// The catalogue, from [`crate::cache`] when a copy is fresh (intake checks every
     /// request's category against it). Code that writes `categories` calls
-    /// `self.caches.forget()` after committing.
+    /// `self.caches_changed()` after committing.
     pub async fn categories(&self) -> Result<Vec<CategoryRow>> {
         if let Some(rows) = self.caches.categories() {
             return Ok(rows);

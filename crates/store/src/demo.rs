@@ -185,7 +185,7 @@ impl Store {
             }
             fresh
         });
-        self.caches.forget();
+        self.caches_changed().await;
         Ok(if loaded {
             DemoLoad::Loaded {
                 areas: street.areas.len(),

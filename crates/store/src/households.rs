@@ -81,7 +81,7 @@ const HH_SELECT: &str =
 impl Store {
     /// One household, from [`crate::cache`] when a copy is fresh (intake asks for the
     /// household of nearly every request). Code that changes a household calls
-    /// `self.caches.forget()` after committing.
+    /// `self.caches_changed()` after committing.
     pub async fn household(&self, id: yihaotai_domain::HouseholdId) -> Result<HouseholdRow> {
         if let Some(h) = self.caches.household(id.0) {
             return Ok(h);

@@ -15,6 +15,7 @@ pub mod categories;
 pub mod demo;
 pub mod households;
 pub mod leases;
+pub mod login_throttle;
 pub mod notify;
 pub mod settings;
 pub mod testing;

@@ -5,16 +5,27 @@
 use crate::db::Pools;
 use crate::{Result, Store};
 
-/// A subscription to one channel.
+/// A subscription to some channels.
 pub struct Listener {
     inner: sqlx::postgres::PgListener,
 }
 
+/// One notice: the channel it came on and its payload.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Heard {
+    pub channel: String,
+    pub payload: String,
+}
+
 impl Listener {
-    /// The next payload; an error means the connection was lost (sqlx reconnects on the
-    /// next call).
-    pub async fn recv(&mut self) -> Result<String> {
-        Ok(self.inner.recv().await?.payload().to_string())
+    /// The next notice, or `None` when the connection was lost. Notices sent while it was
+    /// down are gone, so a caller that keeps copies must forget them; the next call
+    /// reconnects (an error means it could not).
+    pub async fn recv(&mut self) -> Result<Option<Heard>> {
+        Ok(self.inner.try_recv().await?.map(|n| Heard {
+            channel: n.channel().to_string(),
+            payload: n.payload().to_string(),
+        }))
     }
 }
 
@@ -31,11 +42,11 @@ impl Store {
     }
 
     /// `None` on SQLite, where every screen is served by this process.
-    pub async fn listen(&self, channel: &str) -> Result<Option<Listener>> {
+    pub async fn listen(&self, channels: &[&str]) -> Result<Option<Listener>> {
         match &self.pools {
             Pools::Postgres(p) => {
                 let mut inner = sqlx::postgres::PgListener::connect_with(p).await?;
-                inner.listen(channel).await?;
+                inner.listen_all(channels.iter().copied()).await?;
                 Ok(Some(Listener { inner }))
             }
             Pools::Sqlite { .. } => Ok(None),

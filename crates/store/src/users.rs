@@ -1,4 +1,4 @@
-//! Staff accounts, their roles and areas, login sessions, API tokens and failed logins.
+//! Staff accounts, their roles and areas, login sessions and API tokens.
 //! Secrets are stored only as hashes made by the service; this module never sees a password.
 
 use crate::{Millis, Result, Store, StoreError};
@@ -88,6 +88,13 @@ macro_rules! write_user_links {
 }
 pub(crate) use write_user_links;
 
+/// What a password change ended, for the page and the command line to say.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PasswordChanged {
+    pub sessions_ended: u64,
+    pub tokens_revoked: u64,
+}
+
 /// A live login session as stored.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct SessionRow {
@@ -113,7 +120,7 @@ impl Store {
             write_user_links!(c, id, u.roles, u.areas);
             id
         });
-        self.caches.forget();
+        self.caches_changed().await;
         Ok(UserId(id))
     }
 
@@ -138,7 +145,7 @@ impl Store {
             }
             write_user_links!(c, id.0, roles, areas);
         });
-        self.caches.forget();
+        self.caches_changed().await;
         Ok(())
     }
 
@@ -207,8 +214,17 @@ impl Store {
         Ok(out)
     }
 
-    pub async fn set_password_hash(&self, id: UserId, hash: &str, now: Millis) -> Result<()> {
-        in_tx!(self, |c| {
+    /// Sets a new password hash and, in the same transaction, ends every session of the
+    /// account, revokes its API tokens and writes `audit`: whoever knew the old password
+    /// may have made a token with it, so nothing made before the change keeps working.
+    pub async fn set_password_hash(
+        &self,
+        id: UserId,
+        hash: &str,
+        now: Millis,
+        audit: &crate::audit::NewAudit<'_>,
+    ) -> Result<PasswordChanged> {
+        let changed = in_tx!(self, |c| {
             let n = sqlx::query(
                 "UPDATE users SET password_hash = $1, password_changed_at = $2 WHERE id = $3",
             )
@@ -221,14 +237,34 @@ impl Store {
             if n == 0 {
                 return Err(StoreError::NotFound);
             }
-            // A new password ends every existing session of that account.
-            sqlx::query("DELETE FROM sessions WHERE user_id = $1")
+            let sessions_ended = sqlx::query("DELETE FROM sessions WHERE user_id = $1")
                 .bind(id.0)
                 .execute(&mut *c)
+                .await?
+                .rows_affected();
+            let tokens_revoked =
+                sqlx::query("UPDATE api_tokens SET revoked = 1 WHERE user_id = $1 AND revoked = 0")
+                    .bind(id.0)
+                    .execute(&mut *c)
+                    .await?
+                    .rows_affected();
+            sqlx::query(crate::audit::INSERT_AUDIT)
+                .bind(now)
+                .bind(audit.actor.map(|u| u.0))
+                .bind(audit.action)
+                .bind(audit.target_kind)
+                .bind(audit.target_id)
+                .bind(audit.area_path)
+                .bind(audit.detail)
+                .execute(&mut *c)
                 .await?;
+            PasswordChanged {
+                sessions_ended,
+                tokens_revoked,
+            }
         });
-        self.caches.forget();
-        Ok(())
+        self.caches_changed().await;
+        Ok(changed)
     }
 
     pub async fn set_user_active(&self, id: UserId, active: bool) -> Result<()> {
@@ -254,7 +290,7 @@ impl Store {
             }
         });
         // Disabling revokes the account's tokens: no copy may outlive that.
-        self.caches.forget();
+        self.caches_changed().await;
         Ok(())
     }
 
@@ -382,40 +418,5 @@ impl Store {
             .await?
         });
         Ok(id.map(UserId))
-    }
-
-    // --- failed logins (throttling) -----------------------------------------------------
-
-    pub async fn record_login_failure(&self, login: &str, now: Millis) -> Result<()> {
-        on_write!(self, |p| {
-            sqlx::query("INSERT INTO login_failures (login, at) VALUES ($1, $2)")
-                .bind(login)
-                .bind(now)
-                .execute(p)
-                .await?
-                .rows_affected()
-        });
-        Ok(())
-    }
-
-    pub async fn login_failures_since(&self, login: &str, since: Millis) -> Result<i64> {
-        Ok(on_read!(self, |p| {
-            sqlx::query_scalar("SELECT COUNT(*) FROM login_failures WHERE login = $1 AND at > $2")
-                .bind(login)
-                .bind(since)
-                .fetch_one(p)
-                .await?
-        }))
-    }
-
-    pub async fn clear_login_failures(&self, login: &str) -> Result<()> {
-        on_write!(self, |p| {
-            sqlx::query("DELETE FROM login_failures WHERE login = $1")
-                .bind(login)
-                .execute(p)
-                .await?
-                .rows_affected()
-        });
-        Ok(())
     }
 }

@@ -221,7 +221,32 @@ async fn users_sessions_tokens_and_failures() {
     assert_eq!(sess.user_id, id.0);
     assert_eq!(sess.csrf_token, "csrf");
     assert_eq!(s.delete_expired_sessions(T0 + 999).await.unwrap(), 0);
-    s.set_password_hash(id, "h2", T0).await.unwrap();
+    s.insert_api_token(id, "old", "th-old", T0, None)
+        .await
+        .unwrap();
+    let changed = s
+        .set_password_hash(
+            id,
+            "h2",
+            T0,
+            &NewAudit {
+                actor: None,
+                action: "user.password",
+                target_kind: "user",
+                target_id: Some(id.0),
+                area_path: None,
+                detail: "wang",
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(changed.sessions_ended, 1);
+    assert_eq!(changed.tokens_revoked, 1);
+    assert_eq!(
+        s.api_token_user("th-old", T0).await.unwrap(),
+        None,
+        "a new password revokes tokens"
+    );
     assert!(
         s.session("tok").await.unwrap().is_none(),
         "a new password ends sessions"
@@ -238,13 +263,6 @@ async fn users_sessions_tokens_and_failures() {
     );
     assert!(!s.user(id).await.unwrap().active);
 
-    for i in 0..3 {
-        s.record_login_failure("wang", T0 + i).await.unwrap();
-    }
-    assert_eq!(s.login_failures_since("wang", T0 - 1).await.unwrap(), 3);
-    assert_eq!(s.login_failures_since("wang", T0 + 1).await.unwrap(), 1);
-    s.clear_login_failures("wang").await.unwrap();
-    assert_eq!(s.login_failures_since("wang", 0).await.unwrap(), 0);
     assert!(s.user(UserId(424242)).await.unwrap_err().is_not_found());
 }
 
@@ -443,4 +461,39 @@ async fn concurrent_intakes_get_distinct_numbers_and_one_failure_spoils_nothing(
         "every stored ticket is found by its words"
     );
     assert!(numbers.contains("YHT20261123-000001"));
+}
+
+#[tokio::test]
+async fn throttle_counters_count_concurrent_attempts_one_by_one() {
+    use yihaotai_store::login_throttle::ThrottleScope::{Address, Login};
+    let db = TestDb::new().await;
+    let s = &db.store;
+    let window = 60_000;
+    // 200 at once: every attempt gets its own count, so at most `limit` of them can see a
+    // count within the limit.
+    let hits = futures::future::join_all(
+        (0..200).map(|_| s.throttle_hit(Address, "10.0.0.9", T0, window)),
+    )
+    .await;
+    let mut counts: Vec<i64> = hits.into_iter().map(|h| h.unwrap().attempts).collect();
+    counts.sort();
+    assert_eq!(counts, (1..=200).collect::<Vec<_>>());
+    assert_eq!(s.throttle_count(Address, "10.0.0.9").await.unwrap(), 200);
+    assert_eq!(
+        s.throttle_count(Login, "10.0.0.9").await.unwrap(),
+        0,
+        "scopes apart"
+    );
+
+    s.throttle_release(Address, "10.0.0.9").await.unwrap();
+    assert_eq!(s.throttle_count(Address, "10.0.0.9").await.unwrap(), 199);
+    // The window over, counting starts again.
+    let next = s
+        .throttle_hit(Address, "10.0.0.9", T0 + window, window)
+        .await
+        .unwrap();
+    assert_eq!((next.attempts, next.window_start), (1, T0 + window));
+    s.throttle_hit(Login, "wang", T0, window).await.unwrap();
+    assert_eq!(s.delete_stale_throttle(T0 + 1).await.unwrap(), 1);
+    assert_eq!(s.throttle_count(Login, "wang").await.unwrap(), 0);
 }

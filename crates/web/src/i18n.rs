@@ -119,6 +119,11 @@ const MESSAGES: &[(&str, &str, &str)] = &[
         "New password (10+ characters)",
     ),
     ("users.set_password", "重设密码", "Reset password"),
+    (
+        "users.password_ends_access",
+        "重设后，该账号的所有登录会话立即结束（重设自己的密码时也包括您当前的会话），所有 API 令牌立即吊销，需要时请重新创建。",
+        "Resetting ends every login session of the account at once (your own too, when it is your password) and revokes all its API tokens; create new ones if needed.",
+    ),
     ("users.disable", "停用", "Disable"),
     ("users.enable", "启用", "Enable"),
     ("users.status", "状态", "Status"),

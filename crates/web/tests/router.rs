@@ -595,3 +595,116 @@ async fn pages_refuse_what_an_attacker_tries_and_say_so_clearly() {
         StatusCode::OK
     );
 }
+
+/// Posts the login form with a fresh pre-login token; `headers` are added to the request.
+async fn try_login(
+    app: &axum::Router,
+    login: &str,
+    password: &str,
+    headers: &[(&str, &str)],
+) -> Resp {
+    let page = send(app, get("/login", "")).await;
+    let pre = page.cookie("yht_pre").unwrap();
+    let token = csrf_in(&page.body);
+    let mut req = post_form(
+        "/login",
+        &format!("yht_pre={pre}"),
+        &[
+            ("_csrf", &token),
+            ("login", login),
+            ("password", password),
+            ("next", "/"),
+        ],
+    );
+    for (k, v) in headers {
+        req.headers_mut().insert(
+            axum::http::HeaderName::from_bytes(k.as_bytes()).unwrap(),
+            v.parse().unwrap(),
+        );
+    }
+    let mut r = send(app, req).await;
+    // The page repeats the pre-login token, which differs per request; the rest must not.
+    r.body = r.body.replace(&token, "TOKEN");
+    r
+}
+
+#[tokio::test]
+async fn a_disabled_account_gets_the_same_answer_as_a_wrong_password() {
+    let a = app().await;
+    let wrong = try_login(&a.app, "viewer", "wrong password", &[]).await;
+    let viewer = a.svc.user_by_login("viewer").await.unwrap();
+    a.svc
+        .set_user_active(yihaotai_service::admin::Caller::System, viewer.id, false)
+        .await
+        .unwrap();
+    let right = try_login(&a.app, "viewer", "demo-viewer-2026", &[]).await;
+    let wrong_again = try_login(&a.app, "viewer", "wrong password", &[]).await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    for r in [&right, &wrong_again] {
+        assert_eq!(r.status, wrong.status);
+        assert_eq!(r.body, wrong.body);
+    }
+    assert!(right.body.contains("用户名或密码错误"));
+    assert!(!right.body.contains("停用"));
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_the_guessing_client_is_locked_out_not_the_office() {
+    let db = yihaotai_store::testing::TestDb::new().await;
+    let config = ServiceConfig {
+        max_logins_per_address: 3,
+        login_delay_base_ms: 1,
+        login_delay_max_ms: 2,
+        trust_forwarded_for: true,
+        ..ServiceConfig::default()
+    };
+    let svc = yihaotai_service::Service::new(
+        db.store.clone(),
+        std::sync::Arc::new(yihaotai_service::ManualClock::new(T0)),
+        config,
+    );
+    svc.bootstrap().await.unwrap();
+    svc.load_demo().await.unwrap();
+    let app = yihaotai_web::build_app(yihaotai_web::AppState::new(
+        svc,
+        yihaotai_web::WebConfig::default(),
+    ));
+    // The client may put anything first; the proxy's own entry (the last) counts.
+    let attacker = [("x-forwarded-for", "10.9.9.9, 203.0.113.50")];
+    for _ in 0..3 {
+        let r = try_login(&app, "agent", "wrong password", &attacker).await;
+        assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    }
+    let r = try_login(&app, "agent", "demo-agent-2026", &attacker).await;
+    assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.body);
+    assert_eq!(r.headers.get(header::RETRY_AFTER).unwrap(), "900");
+    let spoofed = [("x-forwarded-for", "203.0.113.51, 203.0.113.50")];
+    let r = try_login(&app, "agent", "demo-agent-2026", &spoofed).await;
+    assert_eq!(
+        r.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "a spoofed first entry does not help"
+    );
+    let office = [("x-forwarded-for", "198.51.100.7")];
+    let r = try_login(&app, "agent", "demo-agent-2026", &office).await;
+    assert_eq!(
+        r.status,
+        StatusCode::SEE_OTHER,
+        "the real user gets in: {}",
+        r.body
+    );
+}
+
+#[tokio::test]
+async fn the_password_form_says_that_sessions_and_tokens_end() {
+    let a = app().await;
+    let (cookies, _) = login(&a.app, "admin", "demo-admin-2026").await;
+    let agent = a.svc.user_by_login("agent").await.unwrap();
+    let r = send(
+        &a.app,
+        get(&format!("/admin/users/{}", agent.id.0), &cookies),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("所有 API 令牌立即吊销"), "{}", r.body);
+}

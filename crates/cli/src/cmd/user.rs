@@ -31,7 +31,7 @@ pub enum UserCmd {
         #[arg(long)]
         password_stdin: bool,
     },
-    /// Set a new password (ends the account's sessions).
+    /// Set a new password: ends the account's sessions and revokes its API tokens.
     Passwd {
         login: String,
         #[arg(long)]
@@ -131,11 +131,14 @@ async fn run_with(service: &Service, cmd: UserCmd) -> anyhow::Result<()> {
         } => {
             let u = service.user_by_login(&login).await.map_err(super::err)?;
             let (password, generated) = read_password(password_stdin)?;
-            service
+            let changed = service
                 .set_user_password(Caller::System, u.id, &password)
                 .await
                 .map_err(super::err)?;
-            println!("password changed for '{}'", u.login);
+            println!(
+                "password changed for '{}'; {} session(s) ended and {} API token(s) revoked (create new tokens with `yihaotai token create` if needed)",
+                u.login, changed.sessions_ended, changed.tokens_revoked
+            );
             if generated {
                 println!("password: {password}");
             }

@@ -80,29 +80,46 @@ impl Service {
         self.bus.send_local(n);
     }
 
-    /// Relays notices from other app processes (PostgreSQL only) into this process's bus,
-    /// until the process ends. Reconnects after a lost connection.
+    /// Relays notices from other app processes (PostgreSQL only) until the process ends:
+    /// ticket notices into this process's bus, and cache notices (a user, token, area or
+    /// category changed) into forgetting this process's copies. Reconnects after a lost
+    /// connection, and then forgets every copy, since notices sent meanwhile are gone.
     pub async fn relay_notices(&self) {
+        let channels = [crate::bus::CHANNEL, yihaotai_store::cache::CHANNEL];
         loop {
-            match self.store.listen(crate::bus::CHANNEL).await {
+            match self.store.listen(&channels).await {
                 Ok(None) => return,
-                Ok(Some(mut l)) => loop {
-                    match l.recv().await {
-                        Ok(payload) => {
-                            if let Ok(n) = serde_json::from_str::<Notice>(&payload) {
-                                if n.origin != self.bus.origin() {
-                                    self.bus.send_local(n);
+                Ok(Some(mut l)) => {
+                    // Listening from here on: whatever changed before is read afresh.
+                    self.store.forget_caches();
+                    loop {
+                        match l.recv().await {
+                            Ok(Some(h)) if h.channel == yihaotai_store::cache::CHANNEL => {
+                                self.store.on_cache_notice(&h.payload);
+                            }
+                            Ok(Some(h)) => {
+                                if let Ok(n) = serde_json::from_str::<Notice>(&h.payload) {
+                                    if n.origin != self.bus.origin() {
+                                        self.bus.send_local(n);
+                                    }
                                 }
                             }
-                        }
-                        Err(e) => {
-                            tracing::warn!(error = %e, "notice relay lost its connection");
-                            break;
+                            Ok(None) => {
+                                tracing::warn!("notice relay lost its connection");
+                                break;
+                            }
+                            Err(e) => {
+                                tracing::warn!(error = %e, "notice relay lost its connection");
+                                break;
+                            }
                         }
                     }
-                },
+                }
                 Err(e) => tracing::warn!(error = %e, "notice relay cannot listen"),
             }
+            // Until listening again, copies may miss a change: forget them now, and the
+            // ones made meanwhile live at most `yihaotai_store::cache::TTL`.
+            self.store.forget_caches();
             tokio::time::sleep(std::time::Duration::from_secs(2)).await;
         }
     }

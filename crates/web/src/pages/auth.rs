@@ -3,14 +3,17 @@
 use crate::extract::{LangPref, Staff, LANG_COOKIE, PRELOGIN_COOKIE, SESSION_COOKIE};
 use crate::i18n::Tr;
 use crate::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::{ConnectInfo, FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use axum_extra::extract::cookie::{Cookie, SameSite};
 use axum_extra::extract::CookieJar;
+use std::net::{IpAddr, SocketAddr};
 use yihaotai_domain::vocab::Lang;
 use yihaotai_service::auth::{random_hex, same_secret};
+use yihaotai_service::ServiceError;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -132,9 +135,44 @@ struct LoginForm {
     next: String,
 }
 
+/// The address a login comes from, for throttling: the peer of the connection, or, when
+/// the settings say the desk is reached only through a proxy (`trust_forwarded_for`), the
+/// last `X-Forwarded-For` entry, the one that proxy added (earlier ones are whatever the
+/// client sent). Absent when the listener gives no connection info (router tests).
+struct ClientAddr(Option<IpAddr>);
+
+impl FromRequestParts<AppState> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip());
+        let forwarded = || {
+            parts
+                .headers
+                .get_all("x-forwarded-for")
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .flat_map(|v| v.split(','))
+                .last()
+                .and_then(|a| a.trim().parse::<IpAddr>().ok())
+        };
+        if state.service.config.trust_forwarded_for {
+            Ok(ClientAddr(forwarded().or(peer)))
+        } else {
+            Ok(ClientAddr(peer))
+        }
+    }
+}
+
 async fn login_submit(
     State(state): State<AppState>,
     LangPref(lang): LangPref,
+    ClientAddr(from): ClientAddr,
     jar: CookieJar,
     Form(f): Form<LoginForm>,
 ) -> Response {
@@ -165,7 +203,7 @@ async fn login_submit(
             return fail(jar, msg, axum::http::StatusCode::FORBIDDEN);
         }
     }
-    match state.service.login(&f.login, &f.password).await {
+    match state.service.login(&f.login, &f.password, from).await {
         Ok(s) => {
             let ttl_s = (s.expires_at - state.service.now()) / 1000;
             let jar = jar
@@ -182,8 +220,22 @@ async fn login_submit(
         Err(e) => {
             let status = axum::http::StatusCode::from_u16(e.status())
                 .unwrap_or(axum::http::StatusCode::UNAUTHORIZED);
-            fail(jar, e.localized(lang), status)
+            let mut resp = fail(jar, e.localized(lang), status);
+            if let Some(s) = retry_after_s(&e) {
+                resp.headers_mut()
+                    .insert(axum::http::header::RETRY_AFTER, s.into());
+            }
+            resp
         }
+    }
+}
+
+/// When a refused login may be tried again, for `Retry-After`.
+fn retry_after_s(e: &ServiceError) -> Option<u64> {
+    match e {
+        ServiceError::Throttled { minutes } => Some((*minutes).max(1) as u64 * 60),
+        ServiceError::Busy => Some(5),
+        _ => None,
     }
 }
 

@@ -1,11 +1,17 @@
-//! Who is asking: passwords (argon2id), login sessions with CSRF tokens, API bearer tokens,
-//! and throttling of repeated failed logins. Only hashes of secrets are stored.
+//! Who is asking: passwords (argon2id, hashed off the async workers in [`passwords`]),
+//! login sessions with CSRF tokens, API bearer tokens, and throttling of password guessing
+//! ([`throttle`]). Only hashes of secrets are stored.
+
+mod passwords;
+mod throttle;
+
+pub use passwords::PasswordPool;
+pub use throttle::{delay_for, DelayLog};
 
 use crate::{Result, Service, ServiceError, User};
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, SaltString};
-use argon2::{Argon2, PasswordVerifier};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
+use std::net::IpAddr;
 
 /// A secret that must never be printed or logged.
 #[derive(Clone)]
@@ -33,29 +39,6 @@ pub struct NewSession {
     pub csrf: String,
     pub user: User,
     pub expires_at: i64,
-}
-
-pub fn hash_password(password: &str) -> Result<String> {
-    let salt = SaltString::generate(&mut OsRng);
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| {
-            ServiceError::invalid(
-                "password",
-                format!("无法处理该密码：{e}"),
-                format!("cannot hash password: {e}"),
-            )
-        })
-}
-
-fn verify_password(password: &str, hash: &str) -> bool {
-    match PasswordHash::new(hash) {
-        Ok(parsed) => Argon2::default()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok(),
-        Err(_) => false,
-    }
 }
 
 /// A password policy simple enough to say in one line.
@@ -99,40 +82,51 @@ pub fn same_secret(a: &str, b: &str) -> bool {
 }
 
 impl Service {
-    #[tracing::instrument(skip(self, password), fields(login = %login))]
-    pub async fn login(&self, login: &str, password: &str) -> Result<NewSession> {
+    /// Logs in with a password, from the client address `from` when known.
+    ///
+    /// Every refusal of a password says the same ([`ServiceError::BadCredentials`]) and
+    /// costs the same (one argon2 check, unknown logins included): a disabled account
+    /// with the right password is refused like a wrong password, and counted like one, so
+    /// neither the answer, its timing nor the throttle tells that the password was right.
+    /// The real reason goes to the server's log.
+    #[tracing::instrument(skip(self, password, from), fields(login = %login))]
+    pub async fn login(
+        &self,
+        login: &str,
+        password: &str,
+        from: Option<IpAddr>,
+    ) -> Result<NewSession> {
         let login = login.trim();
-        let now = self.now();
-        let window = self.config.failed_login_window_ms;
-        let failures = self.store.login_failures_since(login, now - window).await?;
-        if failures >= self.config.max_failed_logins {
-            tracing::warn!("login throttled");
-            return Err(ServiceError::Throttled {
-                minutes: (window / 60_000).max(1),
-            });
-        }
+        let reservation = self.throttle_login(login, from).await?;
         let user = self.store.user_by_login(login).await?;
-        let ok = match &user {
-            Some(u) => verify_password(password, &u.password_hash),
-            None => {
-                // Spend the same time as a real check, so response times do not reveal
-                // which logins exist.
-                let _ = hash_password(password);
-                false
+        let ok = match self
+            .passwords
+            .verify(password, user.as_ref().map(|u| u.password_hash.as_str()))
+            .await
+        {
+            Ok(ok) => ok,
+            Err(e) => {
+                // Busy: the password was not checked, so the attempt does not count.
+                self.release_login(&reservation).await?;
+                return Err(e);
             }
         };
         let user = match (ok, user) {
-            (true, Some(u)) => u,
-            _ => {
-                self.store.record_login_failure(login, now).await?;
-                tracing::info!("login failed");
+            (true, Some(u)) if u.active => u,
+            (true, Some(u)) => {
+                tracing::warn!(user = %u.id, "login refused: the account is disabled");
+                return Err(ServiceError::BadCredentials);
+            }
+            (_, u) => {
+                tracing::info!(
+                    known = u.is_some(),
+                    "login refused: wrong password or unknown login"
+                );
                 return Err(ServiceError::BadCredentials);
             }
         };
-        if !user.active {
-            return Err(ServiceError::Disabled);
-        }
-        self.store.clear_login_failures(login).await?;
+        self.release_login(&reservation).await?;
+        let now = self.now();
         let token = random_hex(32);
         let csrf = random_hex(24);
         let expires_at = now + self.config.session_ttl_ms;
@@ -244,6 +238,7 @@ impl Service {
 
 #[cfg(test)]
 mod tests {
+    use super::passwords::{hash_password, verify_password};
     use super::*;
 
     #[test]
