@@ -203,23 +203,29 @@ pub async fn explain_rejections(req: Request, next: Next) -> Response {
     let lang = lang_of(req.headers(), face);
     let resp = next.run(req).await;
     let status = resp.status();
-    let plain = resp
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/plain"));
+    // axum's rejections are text/plain; a 405 from the router has no body at all.
+    let plain = match resp.headers().get(header::CONTENT_TYPE) {
+        Some(v) => v.to_str().is_ok_and(|v| v.starts_with("text/plain")),
+        None => true,
+    };
     if !status.is_client_error() || !plain {
         return resp;
     }
-    let (_, body) = resp.into_parts();
+    let (parts, body) = resp.into_parts();
     let text = axum::body::to_bytes(body, 64 * 1024)
         .await
         .map(|b| String::from_utf8_lossy(&b).into_owned())
         .unwrap_or_default();
     let error = rejection_error(status, &text);
     let mut out = AppError { error, lang, face }.into_response();
-    // Keep the status the extractor chose (400, 405, 413, 415, 422).
+    // Keep the status the extractor chose (400, 405, 413, 415, 422) and what it told
+    // the client beyond the text.
     *out.status_mut() = status;
+    for h in [header::ALLOW, header::RETRY_AFTER, header::WWW_AUTHENTICATE] {
+        if let Some(v) = parts.headers.get(&h) {
+            out.headers_mut().insert(h, v.clone());
+        }
+    }
     out
 }
 
@@ -227,6 +233,13 @@ pub async fn explain_rejections(req: Request, next: Next) -> Response {
 fn rejection_error(status: StatusCode, text: &str) -> ServiceError {
     if status == StatusCode::PAYLOAD_TOO_LARGE || text.contains("length limit exceeded") {
         return too_large();
+    }
+    if status == StatusCode::METHOD_NOT_ALLOWED {
+        return ServiceError::invalid(
+            "method",
+            "该地址不接受这种请求方法",
+            "this address does not accept that method",
+        );
     }
     if status == StatusCode::UNSUPPORTED_MEDIA_TYPE {
         return ServiceError::invalid(

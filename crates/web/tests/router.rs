@@ -589,6 +589,16 @@ async fn pages_refuse_what_an_attacker_tries_and_say_so_clearly() {
     assert!(r.body.contains("令牌"), "{}", r.body);
     assert!(!r.body.contains("请先登录"), "{}", r.body);
 
+    // A method the address does not take: problem details, and the methods it does.
+    let r = send(
+        &a.app,
+        Request::delete("/api/v1/me").body(Body::empty()).unwrap(),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(r.headers[header::CONTENT_TYPE], "application/problem+json");
+    assert!(r.headers.get(header::ALLOW).is_some());
+
     // The favicon exists.
     assert_eq!(
         send(&a.app, get("/favicon.ico", "")).await.status,

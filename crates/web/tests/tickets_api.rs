@@ -790,6 +790,19 @@ async fn refusals_name_the_field_and_change_nothing() {
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.body);
     let t = agent.get(&format!("/api/v1/tickets/{id}")).await.json();
     assert_eq!(t["status"], "registered", "{t}");
+    // ...and is not offered it.
+    let t = handler.get(&format!("/api/v1/tickets/{id}")).await.json();
+    let offered = t["allowed_commands"].as_array().unwrap();
+    assert!(!offered.iter().any(|c| c == "dispatch"), "{offered:?}");
+    let t = dispatcher
+        .get(&format!("/api/v1/tickets/{id}"))
+        .await
+        .json();
+    assert!(t["allowed_commands"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|c| c == "dispatch"));
 
     // Authorization before validation: a viewer learns nothing about valid values.
     let mut bogus = intake_body(household_in_jinxiu(&a).await, "whatever", "x");

@@ -112,3 +112,12 @@ pub fn may_reveal_phone(user: &User, rec: &TicketRecord) -> bool {
             && user.agency_id.is_some()
             && user.agency_id == rec.ticket.assigned)
 }
+
+/// Desk staff dispatch any ticket they see; an agency's own staff only pass on (分转) a
+/// ticket their agency holds now.
+pub fn may_dispatch(user: &User, rec: &TicketRecord) -> bool {
+    is_desk(user)
+        || user
+            .agency_id
+            .is_some_and(|a| rec.ticket.assigned == Some(a))
+}

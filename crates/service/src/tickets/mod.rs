@@ -226,7 +226,7 @@ impl Service {
         if access::is_desk(user) {
             return Ok(());
         }
-        let mine = user.agency_id.filter(|a| rec.ticket.assigned == Some(*a));
+        let mine = user.agency_id.filter(|_| access::may_dispatch(user, rec));
         let Some(mine) = mine else {
             return Err(ServiceError::forbidden(
                 "只有坐席、派单员、负责人或管理员可以派发新工单；承办单位只能转派本单位承办的工单",

@@ -120,6 +120,7 @@ impl Service {
             .iter()
             .copied()
             .filter(|k| user.roles.any(super::CommandKindExt::allowed_roles(*k)))
+            .filter(|k| *k != CommandKind::Dispatch || access::may_dispatch(user, &record))
             .collect();
         Ok(TicketView {
             record,
