@@ -32,11 +32,16 @@ pub fn database(url: Option<&str>) -> anyhow::Result<(String, Option<TempDir>)> 
 
 /// Opens, migrates and loads the demo, without serving yet.
 pub async fn prepare(url: &str) -> anyhow::Result<Service> {
+    prepare_with(url, ServiceConfig::default()).await
+}
+
+/// [`prepare`] with other service settings.
+pub async fn prepare_with(url: &str, config: ServiceConfig) -> anyhow::Result<Service> {
     let store = Store::connect(url)
         .await
         .with_context(|| format!("opening {}", yihaotai_store::db::redact_url(url)))?;
     store.migrate().await?;
-    let service = Service::new(store, Arc::new(SystemClock), ServiceConfig::default());
+    let service = Service::new(store, Arc::new(SystemClock), config);
     service.bootstrap().await?;
     service.load_demo().await?;
     Ok(service)

@@ -5,6 +5,7 @@ mod app;
 mod corpus;
 mod intake;
 mod loader;
+mod logins;
 mod queue;
 mod stats;
 mod triage;
@@ -29,6 +30,8 @@ enum Cmd {
     Queue(queue::Opts),
     /// Texts classified per second on one core.
     Triage(triage::Opts),
+    /// `/api/v1/me` latency on a quiet desk and during a storm of logins.
+    Logins(logins::Opts),
 }
 
 fn main() -> anyhow::Result<()> {
@@ -38,6 +41,7 @@ fn main() -> anyhow::Result<()> {
         Cmd::Triage(o) => triage::run(o),
         Cmd::Intake(o) => runtime()?.block_on(intake::run(o)),
         Cmd::Queue(o) => runtime()?.block_on(queue::run(o)),
+        Cmd::Logins(o) => runtime()?.block_on(logins::run(o)),
     }
 }
 
