@@ -67,6 +67,7 @@ fn request(category: &str, household: Option<HouseholdId>) -> IntakeInput {
         disposition: Disposition::Dispatch,
         dispatch_to: None,
         suggestion: None,
+        downgrade_reason: None,
     }
 }
 

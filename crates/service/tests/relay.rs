@@ -56,6 +56,7 @@ async fn a_critical_ticket_saved_by_one_process_alarms_on_another() {
                 disposition: Disposition::Dispatch,
                 dispatch_to: None,
                 suggestion: None,
+                downgrade_reason: None,
             },
         )
         .await

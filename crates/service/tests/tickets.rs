@@ -52,6 +52,7 @@ fn request(content: &str, urgency: Urgency, phone: &str) -> IntakeInput {
         disposition: Disposition::Dispatch,
         dispatch_to: None,
         suggestion: None,
+        downgrade_reason: None,
     }
 }
 
@@ -555,4 +556,80 @@ async fn the_scheduler_records_breaches_supervises_and_escalates_once() {
     assert_eq!(rec.ticket.supervision_level, 2);
     assert!(rec.ticket.escalation_level >= 1, "escalated one level up");
     assert_ne!(rec.ticket.assigned, Some(medical));
+}
+
+/// Triage on every save (issue 8): an urgency chosen below the danger signs in the text is
+/// raised unless a reason confirms it, either way on record; a danger sign is not answered
+/// and closed on the call.
+#[tokio::test]
+async fn the_server_triages_every_save_and_keeps_the_higher_urgency() {
+    let d = desk().await;
+    let svc = &d.svc;
+    let agent = user(svc, "agent").await;
+    let chest = "我爸胸口剧烈疼痛，出冷汗，救护车出不去";
+    let r = svc
+        .intake(&agent, request(chest, Urgency::Normal, "19900002001"))
+        .await
+        .unwrap();
+    assert_eq!(r.record.ticket.urgency, Urgency::Critical);
+    let raised = r.raised.expect("the raise is reported");
+    assert_eq!(
+        (raised.from, raised.to),
+        (Urgency::Normal, Urgency::Critical)
+    );
+    assert!(!raised.reasons.is_empty());
+    let kinds: Vec<String> = svc
+        .store
+        .ticket_events(r.record.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.kind)
+        .collect();
+    assert_eq!(kinds[..2], ["registered", "urgency_raised"], "{kinds:?}");
+    // It alarms like any critical ticket.
+    let alarms = svc.critical_alarms(&agent).await.unwrap();
+    assert!(alarms.iter().any(|a| a.id == r.record.id.0));
+
+    // A reason keeps the lower urgency, and says so.
+    let mut input = request(chest, Urgency::Normal, "19900002002");
+    input.downgrade_reason = Some("来电人说是上周的事，今天只想问复诊".into());
+    let r = svc.intake(&agent, input).await.unwrap();
+    assert_eq!(r.record.ticket.urgency, Urgency::Normal);
+    assert!(r.raised.is_none());
+    let kinds: Vec<String> = svc
+        .store
+        .ticket_events(r.record.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.kind)
+        .collect();
+    assert!(
+        kinds.contains(&"downgrade_confirmed".to_string()),
+        "{kinds:?}"
+    );
+
+    // A higher choice than triage's always stands; a plain request is left alone.
+    let r = svc
+        .intake(
+            &agent,
+            request("想问问什么时候解封", Urgency::Urgent, "19900002003"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(r.record.ticket.urgency, Urgency::Urgent);
+    assert!(r.raised.is_none());
+
+    // Answering a danger sign on the call and closing it is refused, and nothing is saved.
+    let before = svc.store.count_tickets().await.unwrap();
+    let mut input = request(chest, Urgency::Consult, "19900002004");
+    input.disposition = Disposition::AnswerAndClose {
+        answer: "已告知自行就医".into(),
+    };
+    match svc.intake(&agent, input).await {
+        Err(ServiceError::Invalid { field, .. }) => assert_eq!(field, "disposition"),
+        other => panic!("answered and closed: {other:?}"),
+    }
+    assert_eq!(svc.store.count_tickets().await.unwrap(), before);
 }

@@ -135,6 +135,7 @@ async fn a_pasted_batch_becomes_prefilled_requests() {
             disposition: Disposition::Dispatch,
             dispatch_to: None,
             suggestion: serde_json::to_string(&r.triage).ok(),
+            downgrade_reason: None,
         })
         .collect();
     let mut bad = inputs.clone();
@@ -187,6 +188,7 @@ async fn similar_requests_from_one_building_form_a_cluster_the_leader_handles_at
                     disposition: Disposition::Dispatch,
                     dispatch_to: None,
                     suggestion: None,
+                    downgrade_reason: None,
                 },
             )
             .await
@@ -379,6 +381,7 @@ async fn a_foreign_household_reads_like_a_missing_one() {
                     disposition: Disposition::Dispatch,
                     dispatch_to: None,
                     suggestion: None,
+                    downgrade_reason: None,
                 },
             )
             .await

@@ -204,6 +204,17 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("intake.channel", "渠道", "Channel"),
     ("intake.choose", "请选择", "Choose"),
     ("intake.urgency", "紧急程度", "Urgency"),
+    ("intake.downgrade_reason", "降级原因", "Reason for a lower urgency"),
+    (
+        "intake.downgrade_hint",
+        "保存时系统会再次分诊：若发现特急或紧急迹象而您选得更低，将按分诊结果登记，除非在此写明原因",
+        "On saving, the desk triages the text again: if it finds critical or urgent signs above your choice, the ticket takes that urgency unless you give a reason here",
+    ),
+    (
+        "intake.raised",
+        "分诊发现危急迹象，紧急程度已提升为",
+        "Triage found danger signs; the urgency was raised to",
+    ),
     ("intake.epidemic", "涉疫", "Epidemic-related"),
     (
         "intake.confidential",

@@ -303,7 +303,29 @@
     if (typeof s.confidence === 'number') bits.push(L('置信度 ', 'confidence ') + Math.round(s.confidence * 100) + '%');
     summary.textContent = bits.join(' · ');
     panel.hidden = false;
+    checkDowngrade();
   }
+
+  // The server triages again on save and keeps a critical or urgent finding unless a
+  // reason is given: say so before the agent presses Enter.
+  var SEVERITY = { critical: 3, urgent: 2, normal: 1, consult: 0 };
+  var downgradeWarning = document.getElementById('downgrade-warning');
+  function checkDowngrade() {
+    if (!downgradeWarning) return;
+    var s = null;
+    try { s = JSON.parse(suggestion.value || 'null'); } catch (e) { s = null; }
+    var picked = form.querySelector('input[name="urgency"]:checked');
+    var binding = s && (s.urgency === 'critical' || s.urgency === 'urgent');
+    var lower = binding && picked && SEVERITY[picked.value] < SEVERITY[s.urgency];
+    downgradeWarning.hidden = !lower;
+    downgradeWarning.textContent = lower
+      ? L('分诊建议为“' + urgencyText(s.urgency) + '”：保存时将按此登记，除非填写降级原因。',
+          'Triage suggests ' + urgencyText(s.urgency) + ': the ticket will be saved so unless you give a reason for the lower urgency.')
+      : '';
+  }
+  form.querySelectorAll('input[name="urgency"]').forEach(function (r) {
+    r.addEventListener('change', checkDowngrade);
+  });
 
   function triage() {
     var text = content.value.trim();

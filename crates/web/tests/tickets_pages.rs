@@ -458,6 +458,46 @@ async fn a_second_call_from_the_same_phone_is_offered_as_a_follow_up() {
     assert_eq!(a.svc.store.count_tickets().await.unwrap(), 2);
 }
 
+/// A critical second call is never held back by the follow-up offer (issue 8): it is saved
+/// at once, with triage's urgency even when the agent left "normal" selected, and each
+/// ticket names the other.
+#[tokio::test]
+async fn a_critical_second_call_is_saved_at_once_and_linked() {
+    let a = app().await;
+    let (agent, csrf) = login(&a.app, "agent", "demo-agent-2026").await;
+    let first = create_ticket(&a, &agent, &csrf, &[]).await;
+    let emergency = intake_form(
+        &csrf,
+        &[
+            ("content", "我妈突然叫不醒了，嘴唇发紫"),
+            ("urgency", "normal"),
+            ("category", "medical"),
+        ],
+    );
+    let r = send(&a.app, post_form("/tickets/new", &agent, &emergency)).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(a.svc.store.count_tickets().await.unwrap(), 2);
+    let second: i64 = r
+        .location()
+        .trim_start_matches("/tickets/")
+        .split('?')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let page = send(&a.app, get(&format!("/tickets/{second}"), &agent)).await;
+    let doc = scraper::Html::parse_document(&page.body);
+    let note = scraper::Selector::parse("#triage-note").unwrap();
+    let text: String = doc.select(&note).flat_map(|e| e.text()).collect();
+    assert!(
+        text.contains("特急"),
+        "the raise is said at the top: {text}"
+    );
+    let old = send(&a.app, get(&format!("/tickets/{first}"), &agent)).await;
+    assert!(old.body.contains("新登记特急工单"), "{}", old.body);
+    assert!(page.body.contains("另有未办结工单"), "{}", page.body);
+}
+
 /// The follow-up button posts the new content as a note on the open ticket, as the desk
 /// agent who took the call.
 #[tokio::test]

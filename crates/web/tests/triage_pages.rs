@@ -29,6 +29,7 @@ fn supplies_request(household: i64, content: &str) -> yihaotai_service::tickets:
         disposition: yihaotai_domain::ticket::Disposition::Dispatch,
         dispatch_to: None,
         suggestion: None,
+        downgrade_reason: None,
     }
 }
 

@@ -236,6 +236,8 @@ pub fn apply(t: &mut Ticket, e: &Event) {
             t.drop_pending();
         }
         EventKind::NoteAdded { .. } => {}
+        // Records of the intake's triage: the urgency is already the Registered one.
+        EventKind::UrgencyRaised { .. } | EventKind::DowngradeConfirmed { .. } => {}
         EventKind::Closed { closure } => {
             t.status = Status::Closed;
             t.closure = Some(closure.clone());

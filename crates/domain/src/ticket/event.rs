@@ -105,6 +105,19 @@ pub enum EventKind {
     NoteAdded {
         text: String,
     },
+    /// Triage on save found a danger sign above the urgency chosen at intake; the ticket
+    /// took triage's urgency. `reasons` are the phrases that fired.
+    UrgencyRaised {
+        from: Urgency,
+        to: Urgency,
+        reasons: Vec<String>,
+    },
+    /// The agent kept an urgency below triage's, and said why.
+    DowngradeConfirmed {
+        suggested: Urgency,
+        chosen: Urgency,
+        reason: String,
+    },
     Closed {
         closure: Closure,
     },
@@ -133,6 +146,8 @@ impl EventKind {
             EventKind::Merged { .. } => "merged",
             EventKind::Cancelled { .. } => "cancelled",
             EventKind::NoteAdded { .. } => "note_added",
+            EventKind::UrgencyRaised { .. } => "urgency_raised",
+            EventKind::DowngradeConfirmed { .. } => "downgrade_confirmed",
             EventKind::Closed { .. } => "closed",
         }
     }

@@ -9,6 +9,7 @@ mod decide;
 mod error;
 mod event;
 mod policy;
+mod settle;
 mod watch;
 
 #[cfg(test)]
@@ -21,6 +22,7 @@ pub use decide::decide;
 pub use error::{PolicyError, TicketError};
 pub use event::{Event, EventKind, REOPEN_AFTER_CALLBACK};
 pub use policy::{DeadlineRule, Policy, Span, SpanUnit};
+pub use settle::{settle_urgency, severity};
 pub use watch::{due_breaches, needs_supervision};
 
 use crate::person::Phone;

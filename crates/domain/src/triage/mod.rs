@@ -30,6 +30,55 @@ pub const BUILTIN_LEXICON: &str = include_str!("../../../../data/triage/lexicon.
 /// The labelled evaluation set shipped with the desk (`yihaotai triage eval` uses it by default).
 pub const SHIPPED_EVAL: &str = include_str!("../../../../data/triage/eval.jsonl");
 
+/// One batch of the labelled corpus (`data/triage/corpus/`), written from its own brief by
+/// writers who never saw the lexicon, and split by a hash of each text into a part that
+/// rules and weights may be tuned on and a held-out part that nobody tunes on or reads
+/// while tuning (see `data/triage/corpus/README.md`).
+#[derive(Debug, Clone, Copy)]
+pub struct Batch {
+    pub name: &'static str,
+    pub train: &'static str,
+    pub heldout: &'static str,
+}
+
+pub const CORPUS: &[Batch] = &[
+    Batch {
+        name: "elders",
+        train: include_str!("../../../../data/triage/corpus/train/elders.jsonl"),
+        heldout: include_str!("../../../../data/triage/corpus/heldout/elders.jsonl"),
+    },
+    Batch {
+        name: "relatives",
+        train: include_str!("../../../../data/triage/corpus/train/relatives.jsonl"),
+        heldout: include_str!("../../../../data/triage/corpus/heldout/relatives.jsonl"),
+    },
+    Batch {
+        name: "wechat",
+        train: include_str!("../../../../data/triage/corpus/train/wechat.jsonl"),
+        heldout: include_str!("../../../../data/triage/corpus/heldout/wechat.jsonl"),
+    },
+    Batch {
+        name: "hotline",
+        train: include_str!("../../../../data/triage/corpus/train/hotline.jsonl"),
+        heldout: include_str!("../../../../data/triage/corpus/heldout/hotline.jsonl"),
+    },
+    Batch {
+        name: "dialect",
+        train: include_str!("../../../../data/triage/corpus/train/dialect.jsonl"),
+        heldout: include_str!("../../../../data/triage/corpus/heldout/dialect.jsonl"),
+    },
+    Batch {
+        name: "extremes",
+        train: include_str!("../../../../data/triage/corpus/train/extremes.jsonl"),
+        heldout: include_str!("../../../../data/triage/corpus/heldout/extremes.jsonl"),
+    },
+    Batch {
+        name: "seeds",
+        train: include_str!("../../../../data/triage/corpus/train/seeds.jsonl"),
+        heldout: include_str!("../../../../data/triage/corpus/heldout/seeds.jsonl"),
+    },
+];
+
 /// A compiled lexicon, ready to analyse texts. Build it once and share it.
 #[derive(Debug)]
 pub struct Triage {

@@ -31,11 +31,25 @@ pub struct IntakeInput {
     pub dispatch_to: Option<(AgencyId, DispatchMode)>,
     /// What triage suggested (JSON), kept beside the agent's choice for review.
     pub suggestion: Option<String>,
+    /// Why the agent keeps an urgency below the one triage finds on save; without it, the
+    /// ticket takes triage's critical or urgent urgency.
+    pub downgrade_reason: Option<String>,
+}
+
+/// The server's triage raised the urgency the request was sent with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UrgencyRaise {
+    pub from: Urgency,
+    pub to: Urgency,
+    /// The phrases that fired.
+    pub reasons: Vec<String>,
 }
 
 #[derive(Debug)]
 pub struct IntakeResult {
     pub record: TicketRecord,
+    /// Set when triage on save raised the urgency that was sent.
+    pub raised: Option<UrgencyRaise>,
 }
 
 /// A request checked and decided, ready to be stored.
@@ -46,6 +60,7 @@ pub struct PreparedIntake {
     day: String,
     search_text: String,
     suggestion: Option<String>,
+    raised: Option<UrgencyRaise>,
 }
 
 pub(super) fn not_desk() -> ServiceError {
@@ -130,11 +145,36 @@ impl Service {
         }
         let now = ts(self.now());
         let actor = actor_of(user);
+        let (urgency, settled) = self.settle_on_save(&input)?;
+        if settled.is_some() && matches!(input.disposition, Disposition::AnswerAndClose { .. }) {
+            // A danger sign is not answered on the phone and filed away.
+            return Err(ServiceError::invalid(
+                "disposition",
+                format!(
+                    "分诊发现“{}”迹象，不能当场答复归档：请派单或转110/119/120，或填写降级原因",
+                    urgency.label(Lang::Zh)
+                ),
+                format!(
+                    "triage finds {} danger signs: this cannot be answered and closed on the call; dispatch it, hand it to 110/119/120, or give a reason for the lower urgency",
+                    urgency.label(Lang::En)
+                ),
+            ));
+        }
+        let raised = match &settled {
+            Some(yihaotai_domain::ticket::EventKind::UrgencyRaised { from, to, reasons }) => {
+                Some(UrgencyRaise {
+                    from: *from,
+                    to: *to,
+                    reasons: reasons.clone(),
+                })
+            }
+            _ => None,
+        };
         let new = NewTicket {
             channel: input.channel,
             request_type: input.request_type,
             category,
-            urgency: input.urgency,
+            urgency,
             epidemic_related: input.epidemic_related,
             confidential: input.confidential,
             caller_name: input.caller_name.filter(|n| !n.trim().is_empty()),
@@ -145,6 +185,16 @@ impl Service {
             disposition: input.disposition,
         };
         let mut events = register(new, &actor, now, &self.policy()).map_err(ticket_err)?;
+        if let Some(kind) = settled {
+            // Right after the registration, before any closure or dispatch.
+            let e = yihaotai_domain::ticket::Event {
+                at: now,
+                actor: actor.user,
+                agency: actor.agency,
+                kind,
+            };
+            events.insert(1, e);
+        }
         let mut ticket = Ticket::from_events(&events)
             .ok_or_else(|| ServiceError::invalid("content", "无法登记", "cannot register"))?;
         if let Some((agency, mode)) = input.dispatch_to {
@@ -181,7 +231,69 @@ impl Service {
             day,
             search_text,
             suggestion: input.suggestion,
+            raised,
         })
+    }
+
+    /// The urgency a request will be stored with, triage on save included.
+    pub fn urgency_on_save(&self, input: &IntakeInput) -> Result<Urgency> {
+        Ok(self.settle_on_save(input)?.0)
+    }
+
+    /// A critical request saved while the same caller or household has open tickets: it
+    /// is never held back as a follow-up, but each side says where the other is.
+    pub async fn link_to_open(
+        &self,
+        user: &User,
+        new: &TicketRecord,
+        open: &[TicketRow],
+    ) -> Result<()> {
+        if open.is_empty() {
+            return Ok(());
+        }
+        let numbers: Vec<String> = open.iter().map(|r| r.number.clone()).collect();
+        let text = format!(
+            "同一来电人或住户另有未办结工单：{} / the same caller or household has open tickets: {}",
+            numbers.join("、"),
+            numbers.join(", ")
+        );
+        self.command(user, new.id, Command::AddNote { text })
+            .await?;
+        for r in open {
+            let text = format!(
+                "同一来电人或住户新登记特急工单 {} / a critical ticket from the same caller or household: {}",
+                new.number, new.number
+            );
+            self.command(
+                user,
+                yihaotai_domain::TicketId(r.id),
+                Command::AddNote { text },
+            )
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// Triage on save: the server reads the text itself, whatever the form or client
+    /// sent, and keeps the higher of the two urgencies unless a lower one is confirmed.
+    fn settle_on_save(
+        &self,
+        input: &IntakeInput,
+    ) -> Result<(Urgency, Option<yihaotai_domain::ticket::EventKind>)> {
+        let analysis = self.triage.get().analyze(&input.content);
+        let reasons: Vec<String> = analysis
+            .reasons
+            .iter()
+            .filter(|r| r.field == "urgency")
+            .map(|r| r.phrase.clone())
+            .collect();
+        yihaotai_domain::ticket::settle_urgency(
+            input.urgency,
+            analysis.urgency,
+            &reasons,
+            input.downgrade_reason.as_deref(),
+        )
+        .map_err(ticket_err)
     }
 
     /// Where a request comes from decides who sees it: the household's area, the area
@@ -248,6 +360,7 @@ impl Service {
             day,
             search_text,
             suggestion,
+            raised,
         } = p;
         let (id, number) = self
             .store
@@ -269,7 +382,7 @@ impl Service {
             ticket,
         };
         self.publish(&record, &events).await;
-        Ok(IntakeResult { record })
+        Ok(IntakeResult { record, raised })
     }
 
     /// Open tickets from the same phone or household: offered as a follow-up instead of a

@@ -7,7 +7,7 @@ mod query;
 pub mod scheduler;
 
 pub use access::{is_desk, CommandKindExt};
-pub use intake::{IntakeInput, IntakeResult, PreparedIntake};
+pub use intake::{IntakeInput, IntakeResult, PreparedIntake, UrgencyRaise};
 pub(crate) use query::mask_row;
 pub use query::{Queue, QueuePage, SearchQuery, TicketView};
 

@@ -168,6 +168,10 @@ struct IntakeBody {
     dispatch_to: Option<DispatchTo>,
     #[serde(default)]
     suggestion: Option<Map<String, Value>>,
+    /// Why `urgency` stays below what triage finds in `content`; without it the server
+    /// raises the urgency to triage's critical or urgent.
+    #[serde(default)]
+    downgrade_reason: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -232,6 +236,7 @@ impl IntakeBody {
             disposition,
             dispatch_to,
             suggestion: self.suggestion.map(|s| Value::Object(s).to_string()),
+            downgrade_reason: self.downgrade_reason,
         })
     }
 }
@@ -255,10 +260,22 @@ async fn intake(
     }
     .await
     .map_err(|e| AppError::api(e, c.lang))?;
-    let rec = r.record;
+    let rec = &r.record;
     let location = format!("/api/v1/tickets/{}", rec.id.0);
     // Intake is desk work, and desk staff always see who called.
-    let mut resp = (StatusCode::CREATED, Json(ticket_json(&rec, true))).into_response();
+    let mut body = ticket_json(rec, true);
+    // Say what the server's triage changed, so a client learns why the urgency differs.
+    if let (Some(raise), Some(obj)) = (&r.raised, body.as_object_mut()) {
+        obj.insert(
+            "urgency_raised".into(),
+            json!({
+                "from": raise.from.code(),
+                "to": raise.to.code(),
+                "reasons": raise.reasons,
+            }),
+        );
+    }
+    let mut resp = (StatusCode::CREATED, Json(body)).into_response();
     if let Ok(v) = HeaderValue::from_str(&location) {
         resp.headers_mut().insert(header::LOCATION, v);
     }

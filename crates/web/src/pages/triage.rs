@@ -305,6 +305,7 @@ async fn confirm(
                 disposition: Disposition::Dispatch,
                 dispatch_to: None,
                 suggestion: Some(r.suggestion.clone()).filter(|s| !s.is_empty()),
+                downgrade_reason: None,
             })
         })();
         match parsed {

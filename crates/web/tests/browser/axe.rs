@@ -189,6 +189,7 @@ async fn set_up_tickets(h: &Harness) -> i64 {
         disposition: Disposition::Dispatch,
         dispatch_to: None,
         suggestion: None,
+        downgrade_reason: None,
     };
     for home in &homes[..5] {
         svc.intake(

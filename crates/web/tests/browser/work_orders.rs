@@ -385,6 +385,7 @@ async fn a_dozen_pages_in_a_row_load_at_once_and_a_page_come_back_to_is_live() {
                     disposition: yihaotai_domain::ticket::Disposition::Dispatch,
                     dispatch_to: None,
                     suggestion: None,
+                    downgrade_reason: None,
                 },
             )
             .await

@@ -110,6 +110,8 @@ struct DetailPage {
     cancel_reason: Option<String>,
     merged_into: Option<i64>,
     return_pending: Option<String>,
+    /// What triage on save did to the urgency the agent chose, if anything.
+    triage_note: Option<String>,
     extension_pending: Option<(String, String)>,
     timeline: Vec<TimelineRow>,
     can: Can,
@@ -187,6 +189,16 @@ pub(super) async fn detail_page(
             .unwrap_or_else(|| format!("#{}", a.0))
     };
 
+    // Triage on save changed or was overridden: said at the top, not only in the timeline.
+    let triage_note = events.iter().find_map(|(e, _)| {
+        use yihaotai_domain::ticket::EventKind as K;
+        let ev = e.as_ref()?;
+        matches!(
+            ev.kind,
+            K::UrgencyRaised { .. } | K::DowngradeConfirmed { .. }
+        )
+        .then(|| super::labels::event_detail(ev, &names, lang))
+    });
     let timeline = events
         .iter()
         .map(|(e, s)| TimelineRow {
@@ -346,6 +358,7 @@ pub(super) async fn detail_page(
         cancel_reason: t.cancel_reason.clone(),
         merged_into: t.merged_into.map(|m| m.0),
         return_pending: t.return_pending.clone(),
+        triage_note,
         extension_pending: t.extension_pending.as_ref().map(|p| {
             (
                 crate::pages::admin_areas::format_ms(p.until.as_millisecond()),

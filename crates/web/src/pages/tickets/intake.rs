@@ -64,6 +64,9 @@ pub struct IntakeForm {
     area_id: String,
     #[serde(default)]
     force_new: Option<String>,
+    /// Why the agent keeps an urgency below triage's (see `settle_urgency`).
+    #[serde(default)]
+    downgrade_reason: String,
     /// `find` looks up households (the picker without JavaScript); anything else creates.
     #[serde(default)]
     action: String,
@@ -94,6 +97,7 @@ impl Default for IntakeForm {
             suggestion: String::new(),
             area_id: String::new(),
             force_new: None,
+            downgrade_reason: String::new(),
             action: String::new(),
         }
     }
@@ -291,6 +295,7 @@ fn to_input(f: &IntakeForm) -> Result<IntakeInput, ServiceError> {
         disposition,
         dispatch_to,
         suggestion: Some(f.suggestion.trim().to_string()).filter(|s| !s.is_empty()),
+        downgrade_reason: Some(f.downgrade_reason.trim().to_string()).filter(|s| !s.is_empty()),
     })
 }
 
@@ -360,13 +365,19 @@ pub async fn create(
             .await;
         }
     };
+    // A critical request is never held back by the follow-up offer: it is saved at once
+    // and linked to the caller's open tickets afterwards.
+    let critical = matches!(svc.urgency_on_save(&input), Ok(Urgency::Critical));
+    let mut link_to = Vec::new();
     if form.force_new.is_none() && (input.caller_phone.is_some() || input.household.is_some()) {
         // A bad phone number is reported by the intake below, with the field named.
         if let Ok(rows) = svc
             .open_tickets_of_caller(&staff.user, input.caller_phone.as_deref(), input.household)
             .await
         {
-            if !rows.is_empty() {
+            if critical {
+                link_to = rows;
+            } else if !rows.is_empty() {
                 let cats = Categories::new(&svc.categories().await.map_err(page_err(lang))?);
                 let now = svc.now();
                 let areas = AreaNames::load(svc, &staff.user).await;
@@ -383,7 +394,14 @@ pub async fn create(
         Err(e) => Err(e),
     };
     match outcome {
-        Ok(r) => Ok(Redirect::to(&format!("/tickets/{}?saved=1", r.record.id.0)).into_response()),
+        Ok(r) => {
+            if let Err(e) = svc.link_to_open(&staff.user, &r.record, &link_to).await {
+                // The ticket is saved and alarming; a missing cross-reference must not
+                // turn that into an error page.
+                tracing::warn!(error = %e, "could not link a critical ticket to the open ones");
+            }
+            Ok(Redirect::to(&format!("/tickets/{}?saved=1", r.record.id.0)).into_response())
+        }
         Err(e) if is_user_error(&e) => {
             extra.error = Some(e.localized(lang));
             render(

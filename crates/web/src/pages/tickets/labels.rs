@@ -26,6 +26,16 @@ const EVENT_LABELS: &[(&str, &str, &str)] = &[
     ("merged", "合并", "Merged"),
     ("cancelled", "撤销", "Cancelled"),
     ("note_added", "备注", "Note"),
+    (
+        "urgency_raised",
+        "分诊提升紧急程度",
+        "Urgency raised by triage",
+    ),
+    (
+        "downgrade_confirmed",
+        "确认降低紧急程度",
+        "Lower urgency confirmed",
+    ),
     ("closed", "归档", "Closed"),
 ];
 
@@ -178,6 +188,41 @@ pub fn event_detail(e: &Event, agencies: &HashMap<i64, String>, lang: Lang) -> S
             }
         }
         EventKind::NoteAdded { text } => text.clone(),
+        EventKind::UrgencyRaised { from, to, reasons } => {
+            let why = reasons.join("、");
+            if zh {
+                format!(
+                    "分诊发现危急迹象（{why}），紧急程度由“{}”提升为“{}”",
+                    from.label(lang),
+                    to.label(lang)
+                )
+            } else {
+                format!(
+                    "triage found danger signs ({why}): urgency raised from {} to {}",
+                    from.label(lang),
+                    to.label(lang)
+                )
+            }
+        }
+        EventKind::DowngradeConfirmed {
+            suggested,
+            chosen,
+            reason,
+        } => {
+            if zh {
+                format!(
+                    "坐席确认按“{}”办理（分诊建议“{}”）：{reason}",
+                    chosen.label(lang),
+                    suggested.label(lang)
+                )
+            } else {
+                format!(
+                    "the agent kept {} (triage suggested {}): {reason}",
+                    chosen.label(lang),
+                    suggested.label(lang)
+                )
+            }
+        }
         EventKind::Closed { closure } => match closure {
             Closure::AnsweredOnSpot { answer } => with_note(
                 lang.pick("当场答复", "answered on the call").to_string(),
@@ -224,6 +269,8 @@ mod tests {
             "merged",
             "cancelled",
             "note_added",
+            "urgency_raised",
+            "downgrade_confirmed",
             "closed",
         ] {
             assert_ne!(event_label(code, Lang::Zh), code, "{code} has no label");
