@@ -9,6 +9,7 @@ mod logins;
 mod queue;
 mod stats;
 mod triage;
+mod triage_cv;
 
 use clap::{Parser, Subcommand};
 
@@ -30,6 +31,8 @@ enum Cmd {
     Queue(queue::Opts),
     /// Texts classified per second on one core.
     Triage(triage::Opts),
+    /// Cross-validate the rules + model blend on the training data (never the held-out part).
+    TriageCv(triage_cv::Opts),
     /// `/api/v1/me` latency on a quiet desk and during a storm of logins.
     Logins(logins::Opts),
 }
@@ -39,6 +42,7 @@ fn main() -> anyhow::Result<()> {
     match cli.cmd {
         // Triage measures one core: no runtime, no other threads.
         Cmd::Triage(o) => triage::run(o),
+        Cmd::TriageCv(o) => triage_cv::run(o),
         Cmd::Intake(o) => runtime()?.block_on(intake::run(o)),
         Cmd::Queue(o) => runtime()?.block_on(queue::run(o)),
         Cmd::Logins(o) => runtime()?.block_on(logins::run(o)),

@@ -243,7 +243,8 @@
   try { care = JSON.parse(panel.dataset.care || '{}'); } catch (e) { care = {}; }
   var FIELD = {
     category: L('类别', 'Category'), urgency: L('紧急程度', 'Urgency'), care: L('重点人群', 'Key population'),
-    epidemic: L('涉疫', 'Epidemic'), negated: L('已排除', 'Ruled out'), input: L('输入', 'Input')
+    epidemic: L('涉疫', 'Epidemic'), negated: L('已排除', 'Ruled out'), input: L('输入', 'Input'),
+    model: L('模型', 'Model'), runner_up: L('次选', 'Runner-up'), verify: L('请核实', 'Check')
   };
 
   function optionText(select, value) {
@@ -290,9 +291,14 @@
       seen[key] = true;
       var li = el('li');
       li.appendChild(el('span', 'r-field', FIELD[r.field] || r.field));
-      var value = r.field === 'category' ? optionText(cat, r.value)
-        : r.field === 'urgency' ? urgencyText(r.value)
-        : r.field === 'care' ? (care[r.value] || r.value) : r.value;
+      // The model's answers name their field in the value: "urgency:critical".
+      var f = r.field, v = r.value;
+      if ((f === 'model' || f === 'runner_up') && v.indexOf(':') > 0) {
+        f = v.split(':')[0]; v = v.split(':')[1];
+      }
+      var value = f === 'category' ? optionText(cat, v)
+        : f === 'urgency' ? urgencyText(v)
+        : f === 'care' ? (care[v] || v) : (f === 'verify' ? '' : v);
       li.appendChild(document.createTextNode(' ' + value + ' '));
       li.appendChild(el('q', null, r.phrase));
       reasonsEl.appendChild(li);

@@ -5,11 +5,13 @@
 //! copy without a rebuild and [`Triage::builtin`] uses the shipped one.
 
 mod address;
+pub mod blend;
 mod chat;
 mod classify;
 mod cluster;
 mod eval;
 mod lexicon;
+pub mod model;
 mod text;
 
 pub use address::{
@@ -96,11 +98,17 @@ pub struct Analysis {
     pub compound_id: Option<AreaId>,
     pub confidence: f32,
     pub reasons: Vec<Reason>,
+    /// Critical on the model's word alone, or rules and model far apart on a critical
+    /// verdict: the agent should check with the caller (请核实).
+    pub verify: bool,
 }
 
 /// Why a field got its value: the phrase that fired. `field` is one of "urgency",
 /// "category", "care", "epidemic", "negated" (a phrase that was found but denied:
-/// "不发烧") and "input" (the text was cut before analysis).
+/// "不发烧"), "input" (the text was cut before analysis), "model" (the learned model's
+/// answer, `value` "urgency:critical" or "category:medical", `phrase` its probability and
+/// the character grams it relied on), "runner_up" (its second choice where it matters) and
+/// "verify" (why the agent should check).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Reason {
     pub field: String,
@@ -165,8 +173,54 @@ impl Triage {
         self.analyze_with(text, &[])
     }
 
-    /// Analyses a text and finds its address among the given compounds.
+    /// Analyses a text and finds its address among the given compounds: the rules, then
+    /// the shipped model blended in (see [`blend`]).
     pub fn analyze_with(&self, text: &str, compounds: &[CompoundEntry]) -> Analysis {
+        self.analyze_blended(
+            text,
+            compounds,
+            Some(blend::Models::shipped()),
+            blend::BLEND,
+        )
+    }
+
+    /// The rules alone, or blended with the given models (cross-validation trains its own).
+    pub fn analyze_blended(
+        &self,
+        text: &str,
+        compounds: &[CompoundEntry],
+        models: Option<&blend::Models>,
+        mix: blend::Blend,
+    ) -> Analysis {
+        let mut a = self.analyze_rules(text, compounds);
+        let Some(m) = models else {
+            return a;
+        };
+        // Nothing readable: the model would only repeat its priors.
+        if !text.chars().any(char::is_alphanumeric) {
+            return a;
+        }
+        let max = self.lexicon.max_bytes;
+        let mut cut = text.len().min(max);
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        let head = &text[..cut];
+        let view = blend::RuleView {
+            urgency: a.urgency,
+            category: a.category.clone(),
+            urgency_fired: a.reasons.iter().any(|r| r.field == "urgency"),
+            category_fired: a.reasons.iter().any(|r| r.field == "category"),
+        };
+        let b = blend::blend(&view, &m.urgency.judge(head), &m.category.judge(head), mix);
+        a.urgency = b.urgency;
+        a.category = b.category;
+        a.verify = b.verify;
+        a.reasons.extend(b.reasons);
+        a
+    }
+
+    fn analyze_rules(&self, text: &str, compounds: &[CompoundEntry]) -> Analysis {
         let max = self.lexicon.max_bytes;
         let mut cut = text.len().min(max);
         while !text.is_char_boundary(cut) {
@@ -198,6 +252,7 @@ impl Triage {
             compound_id,
             confidence,
             reasons,
+            verify: false,
         }
     }
 }

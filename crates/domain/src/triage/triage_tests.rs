@@ -62,7 +62,8 @@ fn negations_are_respected() {
         .any(|r| r.field == "urgency" && r.phrase == "发烧"));
     expect_level("没有出血，就是摔了一下", Urgency::Normal);
     expect_level("不是要生了，想问下产检怎么去", Urgency::Consult);
-    expect_level("降压药只剩一天了，不是很急", Urgency::Normal);
+    // Medicine for one more day is urgent whatever the caller says (issue 8's ladder).
+    expect_level("降压药只剩一天了，不是很急", Urgency::Urgent);
     expect_level("不知道是不是羊水破了", Urgency::Critical);
     expect_level("孩子不停抽搐", Urgency::Critical);
     expect_level("高烧已经退了，谢谢", Urgency::Normal);
@@ -174,13 +175,18 @@ fn input_checks_and_limits() {
 
 #[test]
 fn edited_lexicon_reloads() {
+    // The rules alone: the learned model already reads a smell of gas as critical.
+    let rules = |t: &Triage, text: &str| {
+        t.analyze_blended(text, &[], None, crate::triage::blend::BLEND)
+            .urgency
+    };
     let text = "楼道里有很重的煤气味";
-    assert_eq!(triage().analyze(text).urgency, Urgency::Normal);
+    assert_eq!(rules(triage(), text), Urgency::Normal);
     let added = format!(
         "{BUILTIN_LEXICON}\n[[rule]]\nname = \"gas_smell\"\nphrases = [\"煤气味\"]\ncategory = \"other\"\nurgency = \"urgent\"\n"
     );
     let t = Triage::from_toml(&added).unwrap();
-    assert_eq!(t.analyze(text).urgency, Urgency::Urgent);
+    assert_eq!(rules(&t, text), Urgency::Urgent);
 
     // The ignore list is what keeps "中风险区" from reading as a stroke.
     assert_ne!(
@@ -204,5 +210,38 @@ proptest! {
     #[test]
     fn never_panics_on_lexicon_like_noise(s in "[不没有羊水破了药只剩一两天度39.岁八十多发烧，。 ]{0,80}") {
         let _ = a(&s);
+    }
+}
+
+/// The learned model beside the rules (issue 8): it reads wordings the lexicon never saw,
+/// says what it relied on, may raise a request to critical (asking the agent to check),
+/// and never lowers a critical danger sign the rules found.
+#[test]
+fn the_model_reads_what_the_rules_miss_and_says_why() {
+    let t = triage();
+    let rules_only = |text: &str| {
+        t.analyze_blended(text, &[], None, crate::triage::blend::BLEND)
+            .urgency
+    };
+    let text = "俺家老头子从下午就喊不答应了，眼睛也睁不开";
+    let got = t.analyze(text);
+    assert_eq!(got.urgency, Urgency::Critical, "{:?}", got.reasons);
+    let model = got
+        .reasons
+        .iter()
+        .find(|r| r.field == "model" && r.value.starts_with("urgency:"))
+        .expect("the model's opinion is a reason");
+    assert!(model.phrase.contains('%'), "{model:?}");
+    if rules_only(text) != Urgency::Critical {
+        assert!(
+            got.verify,
+            "critical on the model's word alone asks to check"
+        );
+        assert!(got.reasons.iter().any(|r| r.field == "verify"));
+    }
+    // A danger sign the rules find stays critical whatever the model thinks.
+    for text in ["羊水破了", "孩子不停抽搐"] {
+        assert_eq!(rules_only(text), Urgency::Critical);
+        assert_eq!(t.analyze(text).urgency, Urgency::Critical);
     }
 }

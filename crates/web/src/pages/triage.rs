@@ -172,6 +172,21 @@ async fn preview(
 
 /// A triage reason as the desk reads it: 紧急：降压药…吃完, not urgent：降压药…吃完.
 fn reason_text(r: &Reason, cats: &[CategoryRow], lang: Lang) -> String {
+    // The model's answers carry their field in the value: "urgency:critical".
+    if let Some((field, code)) = r.value.split_once(':') {
+        if matches!(r.field.as_str(), "model" | "runner_up") {
+            let inner = Reason {
+                field: field.to_string(),
+                value: code.to_string(),
+                phrase: r.phrase.clone(),
+            };
+            let head = match r.field.as_str() {
+                "model" => lang.pick("模型", "model"),
+                _ => lang.pick("次选", "runner-up"),
+            };
+            return format!("{head} · {}", reason_text(&inner, cats, lang));
+        }
+    }
     let value = match r.field.as_str() {
         "category" => cats
             .iter()
@@ -187,6 +202,7 @@ fn reason_text(r: &Reason, cats: &[CategoryRow], lang: Lang) -> String {
             .map(|c| c.label(lang).to_string()),
         "epidemic" => Some(lang.pick("涉疫", "epidemic").to_string()),
         "negated" => Some(lang.pick("已排除", "ruled out").to_string()),
+        "verify" => Some(lang.pick("请核实", "check").to_string()),
         _ => None,
     }
     .unwrap_or_else(|| r.value.clone());
