@@ -139,10 +139,22 @@ impl Service {
         }
         let q = yihaotai_domain::person::normalize_digits(q);
         let phone = PhoneQuery::of(&q);
-        let hits = self
-            .store
-            .find_households(&user.scope().paths, &q, phone.as_ref(), 20)
-            .await?;
+        // An address in any form triage reads ("12-2-502", "翠竹苑12号楼2单元"), best
+        // matches first; then the stored address text, names and phones.
+        let mut ids = self.households_by_address(user, &q, 20).await?;
+        if phone.is_none() || ids.is_empty() {
+            for h in self
+                .store
+                .find_households(&user.scope().paths, &q, phone.as_ref(), 20)
+                .await?
+            {
+                if !ids.contains(&h.id) {
+                    ids.push(h.id);
+                }
+            }
+        }
+        ids.truncate(20);
+        let hits = self.store.household_hits(&ids).await?;
         if phone.is_some() && !hits.is_empty() {
             // Who looked whom up by phone stays on record, as a reveal does.
             let detail = format!("q={}", yihaotai_domain::person::mask_middle(&q, 3, 4));
@@ -161,6 +173,36 @@ impl Service {
                 .await?;
         }
         Ok(hits)
+    }
+
+    /// Households whose address agrees with every address part `q` gives (compound when
+    /// named, building, entrance, room), in address order; with a room, only that room.
+    /// Nothing when `q` names no building.
+    async fn households_by_address(&self, user: &User, q: &str, limit: usize) -> Result<Vec<i64>> {
+        let compounds = self.compound_directory(user).await?;
+        let (parts, compound) = yihaotai_domain::triage::parse_address_with_id(q, &compounds);
+        let Some(building) = parts.building.as_deref() else {
+            return Ok(Vec::new());
+        };
+        // A compound named but not one of the user's: no household of theirs agrees.
+        if parts.compound.is_some() && compound.is_none() {
+            return Ok(Vec::new());
+        }
+        let rows = self.store.households_within(&user.scope().paths).await?;
+        let mut found: Vec<&yihaotai_store::households::HouseholdRow> = rows
+            .iter()
+            .filter(|h| compound.is_none_or(|c| h.compound_id == c.0))
+            .filter(|h| h.building == building)
+            .filter(|h| {
+                parts
+                    .entrance
+                    .as_deref()
+                    .is_none_or(|e| h.entrance.as_deref() == Some(e))
+            })
+            .filter(|h| parts.room.as_deref().is_none_or(|r| r == h.room))
+            .collect();
+        found.sort_by(|a, b| a.address.cmp(&b.address));
+        Ok(found.into_iter().take(limit).map(|h| h.id).collect())
     }
 
     /// Open critical tickets in the user's areas that nobody has accepted: the alarm banner.

@@ -391,3 +391,27 @@ async fn a_foreign_household_reads_like_a_missing_one() {
     assert_eq!(said[0], said[1]);
     assert_eq!(svc.store.count_tickets().await.unwrap(), 0);
 }
+
+/// The picker reads every address form triage reads (issue 8): with or without the
+/// compound, 3-2-501, 3号楼2单元501室, a building and entrance alone.
+#[tokio::test]
+async fn the_household_picker_reads_the_address_forms_people_type() {
+    let (_db, svc, _) = desk().await;
+    let agent = user(&svc, "agent").await;
+    let id = svc
+        .find_households(&agent, "锦绣花园3栋2单元501")
+        .await
+        .unwrap()[0]
+        .id;
+    for q in ["锦绣3号楼2单元501室", "锦绣花园3-2-501", "锦绣小区３栋２单元５０１"] {
+        let hits = svc.find_households(&agent, q).await.unwrap();
+        assert_eq!(hits.first().map(|h| h.id), Some(id), "{q}: {hits:?}");
+    }
+    // Without the compound, every compound's 3-2-501 is offered.
+    let hits = svc.find_households(&agent, "3-2-501").await.unwrap();
+    assert!(hits.iter().any(|h| h.id == id), "{hits:?}");
+    assert!(hits.iter().all(|h| h.address.contains('3')), "{hits:?}");
+    // A building and entrance: the households behind that door.
+    let hits = svc.find_households(&agent, "锦绣花园3号楼2单元").await.unwrap();
+    assert!(hits.len() > 1 && hits.iter().any(|h| h.id == id), "{hits:?}");
+}

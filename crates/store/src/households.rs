@@ -155,6 +155,35 @@ impl Store {
         }))
     }
 
+    /// The picker's one-line summaries of the given households, in the order given.
+    pub async fn household_hits(&self, ids: &[i64]) -> Result<Vec<HouseholdHit>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT h.id, h.address, a.path AS area_path,
+                    COALESCE((SELECT {names} FROM residents r WHERE r.household_id = h.id), '') AS residents,
+                    COALESCE((SELECT {phones} FROM residents r WHERE r.household_id = h.id AND r.phone IS NOT NULL), '') AS phones,
+                    COALESCE((SELECT {tags} FROM residents r WHERE r.household_id = h.id AND r.care_tags <> ''), '') AS care_tags
+             FROM households h JOIN areas a ON a.id = h.area_id
+             WHERE h.id IN ({list})",
+            names = self.group_concat("r.name"),
+            phones = self.group_concat("r.phone"),
+            tags = self.group_concat("r.care_tags"),
+            list = marks.join(", "),
+        );
+        let mut rows: Vec<HouseholdHit> = on_read!(self, |p| {
+            let mut q = sqlx::query_as(&sql);
+            for id in ids {
+                q = q.bind(*id);
+            }
+            q.fetch_all(p).await?
+        });
+        rows.sort_by_key(|h| ids.iter().position(|i| *i == h.id));
+        Ok(rows)
+    }
+
     /// `group_concat` on SQLite, `string_agg` on PostgreSQL.
     fn group_concat(&self, col: &str) -> String {
         match self.backend() {
