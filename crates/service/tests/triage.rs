@@ -403,7 +403,11 @@ async fn the_household_picker_reads_the_address_forms_people_type() {
         .await
         .unwrap()[0]
         .id;
-    for q in ["锦绣3号楼2单元501室", "锦绣花园3-2-501", "锦绣小区３栋２单元５０１"] {
+    for q in [
+        "锦绣3号楼2单元501室",
+        "锦绣花园3-2-501",
+        "锦绣小区３栋２单元５０１",
+    ] {
         let hits = svc.find_households(&agent, q).await.unwrap();
         assert_eq!(hits.first().map(|h| h.id), Some(id), "{q}: {hits:?}");
     }
@@ -412,6 +416,12 @@ async fn the_household_picker_reads_the_address_forms_people_type() {
     assert!(hits.iter().any(|h| h.id == id), "{hits:?}");
     assert!(hits.iter().all(|h| h.address.contains('3')), "{hits:?}");
     // A building and entrance: the households behind that door.
-    let hits = svc.find_households(&agent, "锦绣花园3号楼2单元").await.unwrap();
-    assert!(hits.len() > 1 && hits.iter().any(|h| h.id == id), "{hits:?}");
+    let hits = svc
+        .find_households(&agent, "锦绣花园3号楼2单元")
+        .await
+        .unwrap();
+    assert!(
+        hits.len() > 1 && hits.iter().any(|h| h.id == id),
+        "{hits:?}"
+    );
 }
