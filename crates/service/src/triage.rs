@@ -141,20 +141,20 @@ impl Service {
         let phone = PhoneQuery::of(&q);
         // An address in any form triage reads ("12-2-502", "翠竹苑12号楼2单元"), best
         // matches first; then the stored address text, names and phones.
-        let mut ids = self.households_by_address(user, &q, 20).await?;
-        if phone.is_none() || ids.is_empty() {
+        let by_address = self.households_by_address(user, &q, 20).await?;
+        let mut hits = self.store.household_hits(&by_address).await?;
+        if phone.is_none() || hits.is_empty() {
             for h in self
                 .store
                 .find_households(&user.scope().paths, &q, phone.as_ref(), 20)
                 .await?
             {
-                if !ids.contains(&h.id) {
-                    ids.push(h.id);
+                if !by_address.contains(&h.id) {
+                    hits.push(h);
                 }
             }
         }
-        ids.truncate(20);
-        let hits = self.store.household_hits(&ids).await?;
+        hits.truncate(20);
         if phone.is_some() && !hits.is_empty() {
             // Who looked whom up by phone stays on record, as a reveal does.
             let detail = format!("q={}", yihaotai_domain::person::mask_middle(&q, 3, 4));

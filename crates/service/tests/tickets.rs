@@ -558,6 +558,11 @@ async fn the_scheduler_records_breaches_supervises_and_escalates_once() {
     assert_ne!(rec.ticket.assigned, Some(medical));
 }
 
+async fn event_kinds(svc: &Service, id: yihaotai_domain::TicketId) -> Vec<String> {
+    let events = svc.store.ticket_events(id).await.unwrap();
+    events.into_iter().map(|e| e.kind).collect()
+}
+
 /// Triage on every save (issue 8): an urgency chosen below the danger signs in the text is
 /// raised unless a reason confirms it, either way on record; a danger sign is not answered
 /// and closed on the call.
@@ -578,14 +583,7 @@ async fn the_server_triages_every_save_and_keeps_the_higher_urgency() {
         (Urgency::Normal, Urgency::Critical)
     );
     assert!(!raised.reasons.is_empty());
-    let kinds: Vec<String> = svc
-        .store
-        .ticket_events(r.record.id)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|e| e.kind)
-        .collect();
+    let kinds = event_kinds(svc, r.record.id).await;
     assert_eq!(kinds[..2], ["registered", "urgency_raised"], "{kinds:?}");
     // It alarms like any critical ticket.
     let alarms = svc.critical_alarms(&agent).await.unwrap();
@@ -597,14 +595,7 @@ async fn the_server_triages_every_save_and_keeps_the_higher_urgency() {
     let r = svc.intake(&agent, input).await.unwrap();
     assert_eq!(r.record.ticket.urgency, Urgency::Normal);
     assert!(r.raised.is_none());
-    let kinds: Vec<String> = svc
-        .store
-        .ticket_events(r.record.id)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|e| e.kind)
-        .collect();
+    let kinds = event_kinds(svc, r.record.id).await;
     assert!(
         kinds.contains(&"downgrade_confirmed".to_string()),
         "{kinds:?}"

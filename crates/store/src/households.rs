@@ -128,16 +128,10 @@ impl Store {
             None => "1 = 0",
         };
         let sql = format!(
-            "SELECT h.id, h.address, a.path AS area_path,
-                    COALESCE((SELECT {names} FROM residents r WHERE r.household_id = h.id), '') AS residents,
-                    COALESCE((SELECT {phones} FROM residents r WHERE r.household_id = h.id AND r.phone IS NOT NULL), '') AS phones,
-                    COALESCE((SELECT {tags} FROM residents r WHERE r.household_id = h.id AND r.care_tags <> ''), '') AS care_tags
-             FROM households h JOIN areas a ON a.id = h.area_id
+            "{select}
              WHERE {filter} AND (h.address LIKE $1 OR EXISTS (SELECT 1 FROM residents r WHERE r.household_id = h.id AND (r.name = $2 OR {phone_match})))
              ORDER BY h.address LIMIT ${lim}",
-            names = self.group_concat("r.name"),
-            phones = self.group_concat("r.phone"),
-            tags = self.group_concat("r.care_tags"),
+            select = self.hit_select(),
             lim = n + 4,
         );
         let like = format!("%{}%", q.replace(['%', '_'], ""));
@@ -162,15 +156,9 @@ impl Store {
         }
         let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
         let sql = format!(
-            "SELECT h.id, h.address, a.path AS area_path,
-                    COALESCE((SELECT {names} FROM residents r WHERE r.household_id = h.id), '') AS residents,
-                    COALESCE((SELECT {phones} FROM residents r WHERE r.household_id = h.id AND r.phone IS NOT NULL), '') AS phones,
-                    COALESCE((SELECT {tags} FROM residents r WHERE r.household_id = h.id AND r.care_tags <> ''), '') AS care_tags
-             FROM households h JOIN areas a ON a.id = h.area_id
+            "{select}
              WHERE h.id IN ({list})",
-            names = self.group_concat("r.name"),
-            phones = self.group_concat("r.phone"),
-            tags = self.group_concat("r.care_tags"),
+            select = self.hit_select(),
             list = marks.join(", "),
         );
         let mut rows: Vec<HouseholdHit> = on_read!(self, |p| {
@@ -182,6 +170,20 @@ impl Store {
         });
         rows.sort_by_key(|h| ids.iter().position(|i| *i == h.id));
         Ok(rows)
+    }
+
+    /// The picker's columns: a household with one line about who lives there.
+    fn hit_select(&self) -> String {
+        format!(
+            "SELECT h.id, h.address, a.path AS area_path,
+                    COALESCE((SELECT {names} FROM residents r WHERE r.household_id = h.id), '') AS residents,
+                    COALESCE((SELECT {phones} FROM residents r WHERE r.household_id = h.id AND r.phone IS NOT NULL), '') AS phones,
+                    COALESCE((SELECT {tags} FROM residents r WHERE r.household_id = h.id AND r.care_tags <> ''), '') AS care_tags
+             FROM households h JOIN areas a ON a.id = h.area_id",
+            names = self.group_concat("r.name"),
+            phones = self.group_concat("r.phone"),
+            tags = self.group_concat("r.care_tags"),
+        )
     }
 
     /// `group_concat` on SQLite, `string_agg` on PostgreSQL.

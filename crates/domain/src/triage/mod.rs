@@ -200,12 +200,7 @@ impl Triage {
         if !text.chars().any(char::is_alphanumeric) {
             return a;
         }
-        let max = self.lexicon.max_bytes;
-        let mut cut = text.len().min(max);
-        while !text.is_char_boundary(cut) {
-            cut -= 1;
-        }
-        let head = &text[..cut];
+        let head = &text[..self.cut(text)];
         let view = blend::RuleView {
             urgency: a.urgency,
             category: a.category.clone(),
@@ -220,12 +215,17 @@ impl Triage {
         a
     }
 
-    fn analyze_rules(&self, text: &str, compounds: &[CompoundEntry]) -> Analysis {
-        let max = self.lexicon.max_bytes;
-        let mut cut = text.len().min(max);
+    /// Where the analysed part of a text ends: `max_bytes`, on a character boundary.
+    fn cut(&self, text: &str) -> usize {
+        let mut cut = text.len().min(self.lexicon.max_bytes);
         while !text.is_char_boundary(cut) {
             cut -= 1;
         }
+        cut
+    }
+
+    fn analyze_rules(&self, text: &str, compounds: &[CompoundEntry]) -> Analysis {
+        let cut = self.cut(text);
         let head = &text[..cut];
         let norm = text::normalize(head);
         let out = classify::classify(&self.lexicon, &norm);
