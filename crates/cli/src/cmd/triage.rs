@@ -31,6 +31,32 @@ pub enum TriageCmd {
         #[arg(long)]
         lexicon: Option<std::path::PathBuf>,
     },
+    /// Triage one text and print what was decided and why (rules, model, runner-up), as
+    /// JSON: for a supervisor asking why a request got its urgency.
+    Explain {
+        /// The request text.
+        text: String,
+        /// A lexicon TOML file to use instead of the configured one.
+        #[arg(long)]
+        lexicon: Option<std::path::PathBuf>,
+    },
+}
+
+/// The configured lexicon, or the one named on the command line, or the shipped one.
+fn load_triage(s: &Settings, lexicon: Option<std::path::PathBuf>) -> anyhow::Result<Triage> {
+    let lexicon = lexicon.or_else(|| {
+        s.triage_lexicon
+            .clone()
+            .filter(|p| !p.as_os_str().is_empty())
+    });
+    match &lexicon {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| super::lexicon_error(path, &format!("cannot read the file: {e}")))?;
+            Triage::from_toml(&text).map_err(|e| super::lexicon_error(path, &e.to_string()))
+        }
+        None => Ok(Triage::builtin()),
+    }
 }
 
 /// The cases of a shipped set, batch by batch.
@@ -67,21 +93,7 @@ pub fn run(s: &Settings, cmd: TriageCmd) -> anyhow::Result<()> {
                     (name.to_string(), shipped(set)?)
                 }
             };
-            let lexicon = lexicon.or_else(|| {
-                s.triage_lexicon
-                    .clone()
-                    .filter(|p| !p.as_os_str().is_empty())
-            });
-            let triage = match &lexicon {
-                Some(path) => {
-                    let text = std::fs::read_to_string(path).map_err(|e| {
-                        super::lexicon_error(path, &format!("cannot read the file: {e}"))
-                    })?;
-                    Triage::from_toml(&text)
-                        .map_err(|e| super::lexicon_error(path, &e.to_string()))?
-                }
-                None => Triage::builtin(),
-            };
+            let triage = load_triage(s, lexicon)?;
             let compounds = demo_compounds();
             let all: Vec<LabelledCase> = batches.iter().flat_map(|(_, c)| c.clone()).collect();
             let report = evaluate(&triage, &compounds, &all);
@@ -120,6 +132,14 @@ pub fn run(s: &Settings, cmd: TriageCmd) -> anyhow::Result<()> {
                     anyhow::bail!("{} triage goal(s) missed", missed.len())
                 }
             }
+        }
+        TriageCmd::Explain { text, lexicon } => {
+            let triage = load_triage(s, lexicon)?;
+            yihaotai_domain::triage::check_input(&text)
+                .map_err(|e| anyhow::anyhow!("the text: {e}"))?;
+            let a = triage.analyze_with(&text, &demo_compounds());
+            println!("{}", serde_json::to_string_pretty(&a)?);
+            Ok(())
         }
     }
 }

@@ -175,15 +175,14 @@ fn input_checks_and_limits() {
 
 #[test]
 fn edited_lexicon_reloads() {
-    // The rules alone: the learned model already reads a smell of gas as critical.
     let rules = |t: &Triage, text: &str| {
         t.analyze_blended(text, &[], None, crate::triage::blend::BLEND)
             .urgency
     };
-    let text = "楼道里有很重的煤气味";
+    let text = "楼道里有很重的油漆味";
     assert_eq!(rules(triage(), text), Urgency::Normal);
     let added = format!(
-        "{BUILTIN_LEXICON}\n[[rule]]\nname = \"gas_smell\"\nphrases = [\"煤气味\"]\ncategory = \"other\"\nurgency = \"urgent\"\n"
+        "{BUILTIN_LEXICON}\n[[rule]]\nname = \"paint_smell\"\nphrases = [\"油漆味\"]\ncategory = \"other\"\nurgency = \"urgent\"\n"
     );
     let t = Triage::from_toml(&added).unwrap();
     assert_eq!(rules(&t, text), Urgency::Urgent);
@@ -244,4 +243,204 @@ fn the_model_reads_what_the_rules_miss_and_says_why() {
         assert_eq!(rules_only(text), Urgency::Critical);
         assert_eq!(t.analyze(text).urgency, Urgency::Critical);
     }
+}
+
+/// The rules alone: the shipped model must not hide a gap in the lexicon.
+fn rules(text: &str) -> Urgency {
+    Triage::builtin()
+        .analyze_blended(text, &[], None, super::blend::BLEND)
+        .urgency
+}
+
+/// One line per chief complaint of emergency dispatch, and per life risk of a sealed home:
+/// the critical form as people say it, and a milder form that must not be critical.
+#[test]
+fn every_chief_complaint_has_a_critical_form_and_a_milder_one() {
+    let cases: &[(&str, &str, &str)] = &[
+        (
+            "pregnancy",
+            "我姐随时可能要分娩，羊水好像破了",
+            "孕34周，想约下周的产检",
+        ),
+        (
+            "chest pain",
+            "我爸说消化不良，胸口堵得慌，出了一身汗",
+            "想买点胃药，胃有点胀",
+        ),
+        (
+            "unconscious",
+            "二楼老太太倒了不吭声，叫她不应",
+            "老人有点头晕，想量个血压",
+        ),
+        (
+            "breathing",
+            "宝宝喘得好快，鼻翼一扇一扇的",
+            "有点咳嗽，想买止咳药",
+        ),
+        (
+            "haemorrhage",
+            "透析的瘘管出血了，血是喷出来的",
+            "手指划了个小口子，要创可贴",
+        ),
+        (
+            "stroke",
+            "我妈突然说话不利索，嘴角歪了",
+            "我妈中风后在做康复，想问能不能出门",
+        ),
+        (
+            "convulsions",
+            "我弟癫痫又抽上了，五分钟还没停",
+            "抗癫痫药还剩一周，想续药",
+        ),
+        (
+            "suicide",
+            "我活够了，药我都攒齐了，跟你们说一声",
+            "封控太久了心情不好，想找人聊聊",
+        ),
+        (
+            "overdose",
+            "孩子把奶奶的降压药当糖吃了，半板都没了",
+            "降压药还有半个月的量",
+        ),
+        (
+            "ingestion",
+            "孩子喝了84，一直哭",
+            "84消毒液用完了，能不能发一瓶",
+        ),
+        ("burns", "开水烫了孩子，胳膊一大片", "厨房热水器坏了"),
+        (
+            "electrocution",
+            "我爸修插座触电了，倒在地上",
+            "插座坏了想找电工",
+        ),
+        ("drowning", "孩子掉水缸里了", "水缸漏水了"),
+        (
+            "falls",
+            "奶奶从楼梯上滚下来了，现在不说话了",
+            "楼梯扶手松了，怕老人摔",
+        ),
+        (
+            "traffic",
+            "我被送菜的电动三轮撞了，被车撞了腿动不了",
+            "送菜的三轮车停在门口挡路",
+        ),
+        (
+            "assault",
+            "楼下打架，有个人被捅了，血一直流",
+            "楼下有人吵架，声音很大",
+        ),
+        (
+            "abdominal",
+            "肚子硬得像木板，疼得直冒冷汗",
+            "肚子有点胀，想买点消食片",
+        ),
+        (
+            "diabetic",
+            "我妈打了胰岛素没东西吃，低血糖了，人呆呆的",
+            "胰岛素还有一个月的",
+        ),
+        (
+            "chemo fever",
+            "我爸化疗完第五天，发高烧打寒战",
+            "下个月要去做化疗复查，想问流程",
+        ),
+        (
+            "sick person",
+            "老人三天没吃没喝了，眼皮都睁不开",
+            "老人胃口不好，想买点软的吃的",
+        ),
+        (
+            "cold exposure",
+            "暖气停了两天，老伴身上冰凉，说话不利索",
+            "暖气不太热，能不能调一下",
+        ),
+        (
+            "fire",
+            "楼道里全是烟，不晓得哪家着火了",
+            "楼道里堆了纸箱，能不能清一下",
+        ),
+        ("gas", "隔壁一股臭鸡蛋味，敲门没人开", "燃气费怎么交"),
+        (
+            "missing child",
+            "儿子不见了！五岁，找了半个小时了",
+            "孩子的网课账号登不上",
+        ),
+        (
+            "missing dementia",
+            "奶奶有阿尔茨海默，天没亮就走丢了",
+            "奶奶有阿尔茨海默，想申请护工",
+        ),
+        (
+            "violence",
+            "他喝醉了在打我，拿皮带抽，我躲在厕所",
+            "邻居装修太吵了",
+        ),
+        (
+            "psychosis with a knife",
+            "我哥精神病犯了，拿着菜刀在客厅转",
+            "我哥有精神病，药还剩五天",
+        ),
+        (
+            "ambulance",
+            "叫了120，救护车进不来小区",
+            "想问封控期间怎么开就医证明",
+        ),
+    ];
+    let mut wrong = Vec::new();
+    for (complaint, critical, milder) in cases {
+        if rules(critical) != Urgency::Critical {
+            wrong.push(format!(
+                "{complaint}: '{critical}' is {:?}",
+                rules(critical)
+            ));
+        }
+        if rules(milder) == Urgency::Critical {
+            wrong.push(format!("{complaint}: the milder '{milder}' is critical"));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+/// A denied sign is not a sign; past history is not a sign now; a hedged one still is.
+#[test]
+fn negations_and_history_deny_a_danger_sign_and_hedges_do_not() {
+    for t in [
+        "胸口不疼了，早没事了，想续点药",
+        "我爸以前心梗过，现在挺好的，想问代买药",
+        "不是想自杀那种，就是心情不好",
+        "没有不想活，就是太难受想找人说说",
+        "孕妇没见红，也没肚子疼，想去做产检",
+        "老人没有昏迷，就是有点累",
+        "热水器打不着火，洗不了澡",
+        "楼道堆了纸箱，我怕起火",
+    ] {
+        assert_ne!(rules(t), Urgency::Critical, "{t}");
+    }
+    for t in [
+        "羊水好像破了，裤子湿了一片",
+        "是不是羊水破了",
+        "血止不住",
+        "不停抽搐",
+        "叫了没反应",
+    ] {
+        assert_eq!(rules(t), Urgency::Critical, "{t}");
+    }
+}
+
+/// Empty, huge, binary and mixed-script input gets an answer, never a panic.
+#[test]
+fn any_input_gets_an_answer() {
+    let t = Triage::builtin();
+    let huge = "胸口剧烈疼痛。".repeat((1 << 20) / 21);
+    let a = t.analyze(&huge);
+    assert_eq!(a.urgency, Urgency::Critical);
+    assert!(a.reasons.iter().any(|r| r.value == "truncated"));
+    let binary: String = (0u8..=255).map(char::from).cycle().take(10_000).collect();
+    let _ = t.analyze(&binary);
+    let _ = t.analyze("");
+    let _ = t.analyze("\u{0}\u{FFFD}\u{FEFF}");
+    let mixed = t.analyze("My grandma ба́бушка 奶奶 昏迷了 🆘 مساعدة 3-2-501");
+    assert_eq!(mixed.urgency, Urgency::Critical);
+    assert!(super::check_input("").is_err());
+    assert!(super::check_input("\u{0}\u{1}").is_err());
 }
