@@ -280,7 +280,17 @@ impl Service {
             .collect();
         let mut requests = Vec::with_capacity(group.items.len());
         for item in group.items {
-            let mut analysis = triage.analyze_with(&item.text, &compounds);
+            // The group's noise is read by the rules alone: the model, which may call a
+            // bare "[语音]" critical on its own word, would paint an unticked row red.
+            let mut analysis = match item.skip {
+                None => triage.analyze_with(&item.text, &compounds),
+                Some(_) => triage.analyze_blended(
+                    &item.text,
+                    &compounds,
+                    None,
+                    yihaotai_domain::triage::blend::BLEND,
+                ),
+            };
             let from_sender = analysis.address.room.is_none() && item.sender_address.room.is_some();
             let (mut parts, mut compound_id) = if from_sender {
                 let id = item
