@@ -7,6 +7,7 @@ use yihaotai_domain::ticket::{DispatchMode, Disposition};
 use yihaotai_domain::vocab::{Channel, RequestType, Urgency};
 use yihaotai_domain::TicketId;
 use yihaotai_service::clusters::{default_rule, ClusterAction};
+use yihaotai_service::paste::{ConfirmedRequest, PasteChoice};
 use yihaotai_service::tickets::IntakeInput;
 use yihaotai_service::{ManualClock, Service, ServiceConfig, ServiceError, User};
 use yihaotai_store::testing::TestDb;
@@ -24,6 +25,16 @@ async fn desk() -> (TestDb, Service, Arc<ManualClock>) {
 
 async fn user(svc: &Service, login: &str) -> User {
     svc.user_by_login(login).await.unwrap()
+}
+
+async fn compound_id(svc: &Service, user: &User, name: &str) -> yihaotai_domain::AreaId {
+    svc.compound_directory(user)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.name == name)
+        .unwrap_or_else(|| panic!("{name} is one of the user's compounds"))
+        .id
 }
 
 #[tokio::test]
@@ -97,7 +108,16 @@ async fn a_pasted_batch_becomes_prefilled_requests() {
     for i in 0..30 {
         paste.push_str(&format!("居民{i} 2022-04-05 08:{:02}:00\n翠竹苑{}栋1单元{}02 家里米和油都没了，什么时候能送菜\n\n", i, i % 16 + 1, i % 9 + 1));
     }
-    let reqs = svc.preview_paste(&agent, &paste).await.unwrap();
+    let cuizhu = compound_id(&svc, &agent, "翠竹苑").await;
+    let choice = PasteChoice {
+        compound: Some(cuizhu),
+        building: None,
+    };
+    let reqs = svc
+        .preview_paste(&agent, &paste, &choice)
+        .await
+        .unwrap()
+        .requests;
     assert_eq!(reqs.len(), 30);
     assert_eq!(reqs[0].sender.as_deref(), Some("居民0"));
     assert!(
@@ -115,7 +135,7 @@ async fn a_pasted_batch_becomes_prefilled_requests() {
             >= 25
     );
     let viewer = user(&svc, "viewer").await;
-    assert!(svc.preview_paste(&viewer, &paste).await.is_err());
+    assert!(svc.preview_paste(&viewer, &paste, &choice).await.is_err());
 
     // Confirmed as they are, the 30 become 30 tickets; one bad row stops the whole batch.
     let inputs: Vec<IntakeInput> = reqs
@@ -424,4 +444,268 @@ async fn the_household_picker_reads_the_address_forms_people_type() {
         hits.len() > 1 && hits.iter().any(|h| h.id == id),
         "{hits:?}"
     );
+}
+
+/// Three households of one building of 锦绣花园 with an entrance, for addresses in names.
+async fn jinxiu_flats(svc: &Service, user: &User) -> Vec<yihaotai_store::households::HouseholdRow> {
+    let jinxiu = compound_id(svc, user, "锦绣花园").await;
+    let rows = svc
+        .store
+        .households_within(&user.scope().paths)
+        .await
+        .unwrap();
+    let mut flats: Vec<_> = rows
+        .into_iter()
+        .filter(|h| h.compound_id == jinxiu.0 && h.building == "3" && h.entrance.is_some())
+        .collect();
+    // One flat per entrance-and-room, so an address names exactly one household.
+    flats.dedup_by(|a, b| a.entrance == b.entrance && a.room == b.room);
+    assert!(flats.len() >= 4, "the demo building has flats: {flats:?}");
+    flats
+}
+
+fn dashed(h: &yihaotai_store::households::HouseholdRow) -> String {
+    format!(
+        "{}-{}-{}",
+        h.building,
+        h.entrance.as_deref().unwrap_or(""),
+        h.room
+    )
+}
+
+/// A morning in 锦绣花园 3号楼's group: the title, a staff notice, one sender's two messages
+/// a minute apart with the address in her name, a picture, "+1"s, thanks, a recalled
+/// message, and the one critical message at the very bottom.
+fn group_export(f: &[yihaotai_store::households::HouseholdRow]) -> String {
+    format!(
+        "锦绣花园3号楼业主群(486)\n\
+         物业-小刘 2022-04-05 08:00\n【通知】今天上午9点3号楼下楼做核酸，请带好身份证\n\n\
+         张阿姨-{a} 2022-04-05 08:31\n家里老人降压药只剩一天了\n\n\
+         张阿姨-{a} 2022-04-05 08:32\n能不能帮忙买一下，硝苯地平\n\n\
+         孙女士 {b} 2022-04-05 08:35\n[图片]\n\n\
+         孙女士 {b} 2022-04-05 08:36\n家里米和油都没了，什么时候能送菜\n\
+         [08:37] {c}王: +1 我家也没米了\n\
+         [08:38] 李大爷: 同求\n\
+         [08:41] 王强撤回了一条消息\n\
+         [08:42] 网格员小陈: 各位居民，垃圾下午统一清运\n\
+         陈三：谢谢[抱拳]\n\
+         刘姐：收到\n\
+         志愿者老周：辛苦了大家\n\
+         郑一：我家在{d}，我爸胸口疼得厉害，喘不上气\n",
+        a = dashed(&f[0]),
+        b = dashed(&f[1]),
+        c = dashed(&f[2]),
+        d = dashed(&f[3]),
+    )
+}
+
+#[tokio::test]
+async fn a_real_group_paste_becomes_its_requests_critical_first_each_dispatched() {
+    let (_db, svc, _) = desk().await;
+    let agent = user(&svc, "agent").await;
+    let flats = jinxiu_flats(&svc, &agent).await;
+    let jinxiu = compound_id(&svc, &agent, "锦绣花园").await;
+    let choice = PasteChoice {
+        compound: Some(jinxiu),
+        building: None,
+    };
+    let p = svc
+        .preview_paste(&agent, &group_export(&flats), &choice)
+        .await
+        .unwrap();
+    assert_eq!(p.compound.id, jinxiu);
+    let needs: Vec<_> = p.needs().collect();
+    assert_eq!(needs.len(), 3, "{:#?}", p.requests);
+    // The critical message from the bottom of the group is first, and the counts say so.
+    assert_eq!(needs[0].name.as_deref(), Some("郑一"));
+    assert_eq!(needs[0].triage.analysis.urgency, Urgency::Critical);
+    assert_eq!(p.count(Urgency::Critical), 1);
+    let ranks: Vec<usize> = p
+        .requests
+        .iter()
+        .map(|r| {
+            let u = Urgency::ALL
+                .iter()
+                .position(|u| *u == r.triage.analysis.urgency)
+                .unwrap();
+            if r.skip.is_some() {
+                u + 10
+            } else {
+                u
+            }
+        })
+        .collect();
+    assert!(ranks.windows(2).all(|w| w[0] <= w[1]), "sorted: {ranks:?}");
+    // The address in the name, in the chosen compound, is the household.
+    let zhang = needs
+        .iter()
+        .find(|r| r.name.as_deref() == Some("张阿姨"))
+        .expect("张阿姨's request");
+    assert_eq!(zhang.messages, 2);
+    assert!(zhang.address_from_sender);
+    assert_eq!(zhang.triage.household_id, Some(flats[0].id));
+    assert_eq!(zhang.triage.household_exact, Some(true));
+    let sun = needs
+        .iter()
+        .find(|r| r.name.as_deref() == Some("孙女士"))
+        .expect("孙女士's request");
+    assert_eq!(sun.triage.household_id, Some(flats[1].id));
+    assert_eq!(sun.co_requesters.len(), 2);
+    assert_eq!(needs[0].triage.household_id, Some(flats[3].id));
+    // Nine lines are not requests, each with its reason.
+    let skipped: Vec<_> = p.requests.iter().filter_map(|r| r.skip).collect();
+    assert_eq!(skipped.len(), 8, "{skipped:?}");
+
+    // Confirmed as shown: exactly three tickets, each dispatched with its clock running.
+    let rows: Vec<ConfirmedRequest> = p
+        .requests
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.skip.is_none())
+        .map(|(i, r)| ConfirmedRequest {
+            row: i,
+            input: IntakeInput {
+                channel: Channel::Wechat,
+                request_type: RequestType::Help,
+                category: r.triage.analysis.category.as_str().to_string(),
+                urgency: r.triage.analysis.urgency,
+                epidemic_related: r.triage.analysis.epidemic_related,
+                confidential: false,
+                caller_name: r.name.clone(),
+                caller_phone: None,
+                household: r.triage.household_id.map(yihaotai_domain::HouseholdId),
+                area: None,
+                content: r.text.clone(),
+                disposition: Disposition::Dispatch,
+                dispatch_to: None,
+                suggestion: None,
+                downgrade_reason: None,
+            },
+            co_requesters: r.co_requester_lines(),
+        })
+        .collect();
+    // Another community's compound is refused, and nothing is stored.
+    let liuan = user(&svc, "liuan").await;
+    let e = svc
+        .confirm_paste(&liuan, jinxiu, rows.clone())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(e, ServiceError::Invalid { ref field, .. } if field == "compound"),
+        "{e:?}"
+    );
+    assert_eq!(svc.store.count_tickets().await.unwrap(), 0);
+    let made = svc.confirm_paste(&agent, jinxiu, rows).await.unwrap();
+    assert_eq!(made.len(), 3);
+    assert_eq!(svc.store.count_tickets().await.unwrap(), 3);
+    for m in &made {
+        let t = svc.store.ticket(m.record.id).await.unwrap().ticket;
+        assert_eq!(
+            t.status,
+            yihaotai_domain::ticket::Status::Dispatched,
+            "{t:?}"
+        );
+        assert!(t.assigned.is_some(), "an agency: {t:?}");
+        assert!(t.deadlines.accept_by.is_some(), "a deadline runs: {t:?}");
+        assert!(t.area.is_some());
+    }
+    let sun_ticket = made
+        .iter()
+        .find(|m| m.record.ticket.caller_name.as_deref() == Some("孙女士"))
+        .unwrap();
+    let content = &sun_ticket.record.ticket.content;
+    assert!(content.contains("【同求2人】"), "{content}");
+    assert!(
+        content.contains(&format!(
+            "王（3栋{}单元{}）：+1 我家也没米了",
+            flats[2].entrance.as_deref().unwrap(),
+            flats[2].room
+        )),
+        "{content}"
+    );
+    assert!(content.contains("李大爷：同求"), "{content}");
+    let zhang_ticket = made
+        .iter()
+        .find(|m| m.record.ticket.caller_name.as_deref() == Some("张阿姨"))
+        .unwrap();
+    assert!(zhang_ticket.record.ticket.content.contains("硝苯地平"));
+    assert_eq!(
+        zhang_ticket.record.ticket.household,
+        Some(yihaotai_domain::HouseholdId(flats[0].id))
+    );
+}
+
+#[tokio::test]
+async fn a_paste_without_a_compound_takes_the_groups_or_asks_and_bad_input_changes_nothing() {
+    let (_db, svc, _) = desk().await;
+    let agent = user(&svc, "agent").await;
+    let flats = jinxiu_flats(&svc, &agent).await;
+    let none = PasteChoice::default();
+    // The group's name gives the compound and the building.
+    let p = svc
+        .preview_paste(&agent, &group_export(&flats), &none)
+        .await
+        .unwrap();
+    assert_eq!(p.compound.name, "锦绣花园");
+    assert!(p.compound_from_title);
+    assert_eq!(p.building.as_deref(), Some("3"));
+    // Without a title and with several compounds, the agent is asked to choose one.
+    let invalid_field = |r: Result<_, ServiceError>| match r {
+        Err(ServiceError::Invalid { field, .. }) => field,
+        Err(e) => panic!("{e:?}"),
+        Ok(_) => panic!("accepted"),
+    };
+    assert_eq!(
+        invalid_field(
+            svc.preview_paste(&agent, "张阿姨-3-2-501：药没了\n", &none)
+                .await
+                .map(|_| ())
+        ),
+        "compound"
+    );
+    // A compound outside the user's areas is refused by name.
+    let liuan = user(&svc, "liuan").await;
+    let jinxiu = compound_id(&svc, &agent, "锦绣花园").await;
+    let theirs = PasteChoice {
+        compound: Some(jinxiu),
+        building: None,
+    };
+    assert_eq!(
+        invalid_field(
+            svc.preview_paste(&liuan, "张阿姨-3-2-501：药没了\n", &theirs)
+                .await
+                .map(|_| ())
+        ),
+        "compound"
+    );
+    let ours = PasteChoice {
+        compound: Some(jinxiu),
+        building: None,
+    };
+    for bad in [
+        String::new(),
+        " \n\t".into(),
+        "药".repeat(400_000),
+        "\u{0}\u{1}\u{2}\u{3}\u{FFFD}\u{FFFD}\u{7}a\u{8}\u{FFFD}\u{1b}".repeat(50),
+    ] {
+        assert_eq!(
+            invalid_field(svc.preview_paste(&agent, &bad, &ours).await.map(|_| ())),
+            "text",
+            "{:?}",
+            bad.chars().take(10).collect::<String>()
+        );
+    }
+    let bad_building = PasteChoice {
+        compound: Some(jinxiu),
+        building: Some("三号楼<script>".into()),
+    };
+    assert_eq!(
+        invalid_field(
+            svc.preview_paste(&agent, "药没了", &bad_building)
+                .await
+                .map(|_| ())
+        ),
+        "building"
+    );
+    assert_eq!(svc.store.count_tickets().await.unwrap(), 0);
 }

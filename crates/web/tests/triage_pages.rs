@@ -82,6 +82,20 @@ fn post(uri: &str, cookie: &str, body: String) -> Request<Body> {
         .unwrap()
 }
 
+/// The id of one of the agent's compounds, as the paste form's select posts it.
+async fn compound_of(svc: &Service, name: &str) -> String {
+    let agent = svc.user_by_login("agent").await.unwrap();
+    svc.compound_directory(&agent)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|c| c.name == name)
+        .unwrap()
+        .id
+        .0
+        .to_string()
+}
+
 fn csrf_in(html: &str) -> String {
     let i = html.find("name=\"_csrf\" value=\"").unwrap() + 20;
     html[i..i + html[i..].find('"').unwrap()].to_string()
@@ -136,6 +150,7 @@ fn unescape(s: &str) -> String {
 async fn thirty_pasted_messages_become_thirty_tickets_and_a_bad_row_records_nothing() {
     let (_db, app, svc) = app().await;
     let (cookie, csrf) = login(&app, "agent", "demo-agent-2026").await;
+    let jingui = compound_of(&svc, "金桂小区").await;
     let mut paste = String::new();
     for i in 0..30 {
         paste.push_str(&format!("邻居{i} 2022-04-05 09:{:02}\n金桂小区{}栋1单元{}01 家里老人的降压药吃完了，能帮忙买吗\n", i, i % 10 + 1, i % 6 + 1));
@@ -145,15 +160,22 @@ async fn thirty_pasted_messages_become_thirty_tickets_and_a_bad_row_records_noth
         post(
             "/tickets/paste",
             &cookie,
-            serde_urlencoded::to_string([("_csrf", csrf.as_str()), ("text", paste.as_str())])
-                .unwrap(),
+            serde_urlencoded::to_string([
+                ("_csrf", csrf.as_str()),
+                ("compound", jingui.as_str()),
+                ("text", paste.as_str()),
+            ])
+            .unwrap(),
         ),
     )
     .await;
     assert_eq!(status, StatusCode::OK, "{page}");
     let content = fields(&page, "content");
     assert_eq!(content.len(), 30);
-    let mut form: Vec<(String, String)> = vec![("_csrf".into(), csrf.clone())];
+    let mut form: Vec<(String, String)> = vec![
+        ("_csrf".into(), csrf.clone()),
+        ("compound".into(), jingui.clone()),
+    ];
     for i in 0..30 {
         form.push(("include".into(), i.to_string()));
     }
@@ -181,6 +203,9 @@ async fn thirty_pasted_messages_become_thirty_tickets_and_a_bad_row_records_noth
             },
         ));
         form.push(("suggestion".into(), unescape(&suggestion[i])));
+        form.push(("sent_at".into(), String::new()));
+        form.push(("co".into(), String::new()));
+        form.push(("skip".into(), String::new()));
     }
     let (status, page, _) = send(
         &app,
@@ -216,6 +241,26 @@ async fn thirty_pasted_messages_become_thirty_tickets_and_a_bad_row_records_noth
     assert_eq!(status, StatusCode::OK, "{page}");
     assert!(page.contains("id=\"paste-created\""));
     assert_eq!(svc.store.count_tickets().await.unwrap(), 30);
+    // Each went to the catalogue's agency, as any other intake does.
+    let agent = svc.user_by_login("agent").await.unwrap();
+    let queue = svc
+        .store
+        .list_tickets(&yihaotai_store::tickets::TicketFilter {
+            scope: Some(
+                agent
+                    .scope()
+                    .paths
+                    .iter()
+                    .map(|p| p.as_str().to_string())
+                    .collect(),
+            ),
+            statuses: vec!["registered"],
+            limit: 50,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(queue.is_empty(), "none waits undispatched: {queue:?}");
 }
 
 #[tokio::test]
@@ -325,15 +370,21 @@ async fn clusters_appear_for_the_leader_and_the_lexicon_is_for_admins() {
 
 #[tokio::test]
 async fn the_paste_preview_gives_its_reasons_in_words_not_codes() {
-    let (_db, app, _svc) = app().await;
+    let (_db, app, svc) = app().await;
     let (cookie, csrf) = login(&app, "agent", "demo-agent-2026").await;
     let paste = "李阿姨：金桂小区2栋1单元201 孩子发烧38度5，家里没有退烧药\n";
+    let jingui = compound_of(&svc, "金桂小区").await;
     let (status, page, _) = send(
         &app,
         post(
             "/tickets/paste",
             &cookie,
-            serde_urlencoded::to_string([("_csrf", csrf.as_str()), ("text", paste)]).unwrap(),
+            serde_urlencoded::to_string([
+                ("_csrf", csrf.as_str()),
+                ("compound", jingui.as_str()),
+                ("text", paste),
+            ])
+            .unwrap(),
         ),
     )
     .await;
@@ -350,18 +401,30 @@ async fn the_paste_preview_gives_its_reasons_in_words_not_codes() {
 /// agent to check; an exact one is not.
 #[tokio::test]
 async fn the_paste_preview_marks_a_guessed_household() {
-    let (_db, app, _svc) = app().await;
+    let (_db, app, svc) = app().await;
     let (cookie, csrf) = login(&app, "agent", "demo-agent-2026").await;
-    for (paste, guessed) in [
-        ("王先生：金桂小区3栋1单元301 家里没菜了\n", true),
-        ("王先生：锦绣花园3栋2单元502 家里没菜了\n", false),
+    for (paste, place, guessed) in [
+        ("王先生：金桂小区3栋1单元301 家里没菜了\n", "金桂小区", true),
+        (
+            "王先生：锦绣花园3栋2单元502 家里没菜了\n",
+            "锦绣花园",
+            false,
+        ),
+        // The compound chosen for the paste places a flat number given without one.
+        ("3-2-502王先生：家里没菜了\n", "锦绣花园", false),
     ] {
+        let compound = compound_of(&svc, place).await;
         let (status, page, _) = send(
             &app,
             post(
                 "/tickets/paste",
                 &cookie,
-                serde_urlencoded::to_string([("_csrf", csrf.as_str()), ("text", paste)]).unwrap(),
+                serde_urlencoded::to_string([
+                    ("_csrf", csrf.as_str()),
+                    ("compound", compound.as_str()),
+                    ("text", paste),
+                ])
+                .unwrap(),
             ),
         )
         .await;

@@ -126,9 +126,15 @@ fn split_sender(s: &str) -> Option<(String, String)> {
     let name = s[..i].trim();
     let colon = s[i..].chars().next().map_or(1, char::len_utf8);
     let body = s[i + colon..].trim();
+    // A name may end in its address ("张阿姨-3-2-501：…"), but "8:30做核酸吗" and
+    // "下午3:00下楼" are times, not senders.
+    let time_like = name.ends_with(|c: char| c.is_ascii_digit())
+        && (body.starts_with(|c: char| c.is_ascii_digit())
+            || !name.chars().any(|c| !c.is_ascii() && !c.is_whitespace())
+            || name.chars().count() <= 3);
     let plausible = !name.is_empty()
         && name.chars().count() <= 16
-        && !name.ends_with(|c: char| c.is_ascii_digit())
+        && !time_like
         && !name.contains(['，', '。', '！', '？', ',', '!', '?', '['])
         && !FIELD_WORDS.contains(&name);
     (plausible && !body.is_empty()).then(|| (name.to_string(), body.to_string()))

@@ -10,6 +10,7 @@ mod chat;
 mod classify;
 mod cluster;
 mod eval;
+mod group;
 mod lexicon;
 pub mod model;
 mod text;
@@ -21,6 +22,9 @@ pub use address::{
 pub use chat::{split_chat_export, ChatMessage};
 pub use cluster::{find_clusters, similarity, ClusterItem, ClusterRule};
 pub use eval::{evaluate, parse_eval_jsonl, ClassStats, EvalParseError, EvalReport, LabelledCase};
+pub use group::{
+    read_group, CoRequester, GroupItem, GroupReading, NotARequest, MERGE_WINDOW_MINUTES,
+};
 pub use lexicon::LexiconError;
 
 use crate::vocab::{CareTag, Category, Lang, Urgency};

@@ -63,6 +63,24 @@ pub struct PreparedIntake {
     raised: Option<UrgencyRaise>,
 }
 
+/// An error about the `i`th request of a batch (0-based), named by its 1-based position so
+/// the agent finds the row. A conflict (a duplicate, say) is that row's fault too.
+pub(crate) fn numbered(i: usize, e: ServiceError) -> ServiceError {
+    match e {
+        ServiceError::Invalid { field, zh, en } => ServiceError::Invalid {
+            field: format!("{}#{}", field, i + 1),
+            zh: format!("第{}条：{zh}", i + 1),
+            en: format!("request {}: {en}", i + 1),
+        },
+        ServiceError::Conflict { zh, en } => ServiceError::Invalid {
+            field: format!("content#{}", i + 1),
+            zh: format!("第{}条：{zh}", i + 1),
+            en: format!("request {}: {en}", i + 1),
+        },
+        e => e,
+    }
+}
+
 pub(super) fn not_desk() -> ServiceError {
     ServiceError::forbidden(
         "只有坐席、派单员、负责人或管理员可以登记诉求",
@@ -84,32 +102,53 @@ impl Service {
         user: &User,
         inputs: Vec<IntakeInput>,
     ) -> Result<Vec<IntakeResult>> {
+        self.intake_rows(user, inputs.into_iter().enumerate().collect())
+            .await
+    }
+
+    /// A batch whose requests are rows `i` (0-based) of a larger table: errors name the row.
+    pub(crate) async fn intake_rows(
+        &self,
+        user: &User,
+        inputs: Vec<(usize, IntakeInput)>,
+    ) -> Result<Vec<IntakeResult>> {
         let mut prepared = Vec::with_capacity(inputs.len());
-        for (i, input) in inputs.into_iter().enumerate() {
-            match self.prepare_intake(user, input).await {
-                Ok(p) => prepared.push(p),
-                Err(ServiceError::Invalid { field, zh, en }) => {
-                    return Err(ServiceError::Invalid {
-                        field: format!("{}#{}", field, i + 1),
-                        zh: format!("第{}条：{zh}", i + 1),
-                        en: format!("request {}: {en}", i + 1),
-                    })
-                }
-                Err(ServiceError::Conflict { zh, en }) => {
-                    return Err(ServiceError::Invalid {
-                        field: format!("content#{}", i + 1),
-                        zh: format!("第{}条：{zh}", i + 1),
-                        en: format!("request {}: {en}", i + 1),
-                    })
-                }
-                Err(e) => return Err(e),
-            }
+        for (i, input) in inputs {
+            let p = self
+                .prepare_intake(user, input)
+                .await
+                .map_err(|e| numbered(i, e))?;
+            prepared.push(p);
         }
         let mut out = Vec::with_capacity(prepared.len());
         for p in prepared {
             out.push(self.store_intake(p).await?);
         }
         Ok(out)
+    }
+
+    /// Sends a request to the agency the dispatch catalogue names for its category and
+    /// place, as the intake form's "by the catalogue" choice does. A request already sent
+    /// somewhere, or not kept for dispatch, is left as it is; one the catalogue names no
+    /// agency for is refused, so it never waits unseen with no deadline running.
+    pub async fn dispatch_by_catalogue(&self, user: &User, input: &mut IntakeInput) -> Result<()> {
+        if input.dispatch_to.is_some() || !matches!(input.disposition, Disposition::Dispatch) {
+            return Ok(());
+        }
+        match self
+            .suggest_for_intake(user, &input.category, input.household, input.area)
+            .await?
+        {
+            Some(s) => {
+                input.dispatch_to = Some((AgencyId(s.agency_id), s.mode));
+                Ok(())
+            }
+            None => Err(ServiceError::invalid(
+                "dispatch_agency",
+                "派单目录中没有该类别在该区域的承办单位，请选择承办单位或留给派单员",
+                "the dispatch catalogue has no agency for this category here; choose an agency or leave it for the dispatcher",
+            )),
+        }
     }
 
     /// Every check and decision of intake, without storing anything.

@@ -7,6 +7,7 @@ mod query;
 pub mod scheduler;
 
 pub use access::{is_desk, CommandKindExt};
+pub(crate) use intake::numbered;
 pub use intake::{IntakeInput, IntakeResult, PreparedIntake, UrgencyRaise};
 pub(crate) use query::mask_row;
 pub use query::{Queue, QueuePage, SearchQuery, TicketView};

@@ -8,6 +8,7 @@ pub mod admin_policy;
 pub mod admin_users;
 pub mod auth;
 pub mod home;
+pub mod paste;
 pub mod tickets;
 pub mod triage;
 
@@ -83,6 +84,7 @@ pub fn router() -> Router<AppState> {
         .merge(admin_policy::router())
         .merge(tickets::router())
         .merge(triage::router())
+        .merge(paste::router())
         .route("/static/app.css", get(css))
         .route("/static/app.js", get(js))
         .route("/favicon.ico", get(favicon))

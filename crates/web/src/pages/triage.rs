@@ -1,5 +1,5 @@
-//! Triage pages: pasting a chat-group batch and confirming it as tickets, the leader's
-//! clusters of similar requests, and the lexicon's reload button.
+//! Triage pages: the leader's clusters of similar requests and the lexicon's reload button
+//! (pasting a group chat is in `paste`).
 
 use crate::error::AppError;
 use crate::extract::{CsrfForm, Staff};
@@ -11,19 +11,16 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
-use yihaotai_domain::ticket::{DispatchMode, Disposition};
+use yihaotai_domain::ticket::DispatchMode;
 use yihaotai_domain::triage::Reason;
-use yihaotai_domain::vocab::{CareTag, Channel, Lang, RequestType, Urgency};
-use yihaotai_domain::{AgencyId, HouseholdId, TicketId};
+use yihaotai_domain::vocab::{CareTag, Lang, Urgency};
+use yihaotai_domain::{AgencyId, TicketId};
 use yihaotai_service::clusters::ClusterAction;
 use yihaotai_service::model::CategoryRow;
-use yihaotai_service::tickets::IntakeInput;
 use yihaotai_service::ServiceError;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/tickets/paste", get(paste_page).post(preview))
-        .route("/tickets/paste/confirm", post(confirm))
         .route("/clusters", get(clusters))
         .route("/clusters/handle", post(handle_cluster))
         .route("/admin/triage", get(lexicon_page))
@@ -35,143 +32,8 @@ fn page_err(lang: Lang) -> impl Fn(ServiceError) -> AppError {
     move |e| AppError::page(e, lang)
 }
 
-#[derive(askama::Template)]
-#[template(path = "triage/paste.html")]
-struct PastePage {
-    t: Tr,
-    nav: Nav,
-    text: String,
-}
-
-async fn paste_page(staff: Staff) -> Response {
-    crate::render::html(&PastePage {
-        t: Tr::new(staff.lang),
-        nav: Nav::new(&staff, "paste"),
-        text: String::new(),
-    })
-}
-
-/// One row of the confirmation table, as shown (and as posted back).
-struct PreviewRow {
-    include: bool,
-    sender: String,
-    sent_at: String,
-    text: String,
-    category: String,
-    urgency: String,
-    epidemic: bool,
-    household_id: String,
-    household_address: String,
-    /// The household is the nearest to a partial address, not an exact match.
-    household_approx: bool,
-    reasons: Vec<String>,
-    suggestion: String,
-}
-
-#[derive(askama::Template)]
-#[template(path = "triage/preview.html")]
-struct PreviewPage {
-    t: Tr,
-    nav: Nav,
-    rows: Vec<PreviewRow>,
-    categories: Vec<(String, String)>,
-    urgencies: Vec<(&'static str, &'static str)>,
-}
-
-async fn preview_page(
-    state: &AppState,
-    staff: &Staff,
-    rows: Vec<PreviewRow>,
-    error: Option<String>,
-) -> Result<Response, AppError> {
-    let lang = staff.lang;
-    let cats = state.service.categories().await.map_err(page_err(lang))?;
-    let status = if error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
-    let page = PreviewPage {
-        t: Tr::new(lang),
-        nav: Nav::new(staff, "paste").with_error(error),
-        rows,
-        categories: cats
-            .iter()
-            .filter(|c| c.active != 0)
-            .map(|c| {
-                (
-                    c.code.clone(),
-                    lang.pick(&c.name_zh, &c.name_en).to_string(),
-                )
-            })
-            .collect(),
-        urgencies: Urgency::ALL
-            .iter()
-            .map(|u| (u.code(), u.label(lang)))
-            .collect(),
-    };
-    Ok((status, crate::render::html(&page)).into_response())
-}
-
-#[derive(serde::Deserialize)]
-struct PasteForm {
-    #[serde(default)]
-    text: String,
-}
-
-async fn preview(
-    State(state): State<AppState>,
-    CsrfForm { staff, form }: CsrfForm<PasteForm>,
-) -> Result<Response, AppError> {
-    let lang = staff.lang;
-    let reqs = match state.service.preview_paste(&staff.user, &form.text).await {
-        Ok(r) => r,
-        Err(e @ ServiceError::Invalid { .. }) => {
-            let page = PastePage {
-                t: Tr::new(lang),
-                nav: Nav::new(&staff, "paste").with_error(Some(e.localized(lang))),
-                text: form.text,
-            };
-            return Ok(
-                (StatusCode::UNPROCESSABLE_ENTITY, crate::render::html(&page)).into_response(),
-            );
-        }
-        Err(e) => return Err(AppError::page(e, lang)),
-    };
-    let cats = state.service.categories().await.map_err(page_err(lang))?;
-    let rows = reqs
-        .into_iter()
-        .map(|r| {
-            let a = &r.triage.analysis;
-            PreviewRow {
-                include: true,
-                sender: r.sender.clone().unwrap_or_default(),
-                sent_at: r.sent_at.clone().unwrap_or_default(),
-                category: a.category.as_str().to_string(),
-                urgency: a.urgency.code().to_string(),
-                epidemic: a.epidemic_related,
-                household_id: r
-                    .triage
-                    .household_id
-                    .map(|h| h.to_string())
-                    .unwrap_or_default(),
-                household_address: r.triage.household_address.clone().unwrap_or_default(),
-                household_approx: r.triage.household_exact == Some(false),
-                reasons: a
-                    .reasons
-                    .iter()
-                    .map(|x| reason_text(x, &cats, lang))
-                    .collect(),
-                suggestion: serde_json::to_string(&r.triage).unwrap_or_default(),
-                text: r.text,
-            }
-        })
-        .collect();
-    preview_page(&state, &staff, rows, None).await
-}
-
 /// A triage reason as the desk reads it: 紧急：降压药…吃完, not urgent：降压药…吃完.
-fn reason_text(r: &Reason, cats: &[CategoryRow], lang: Lang) -> String {
+pub(crate) fn reason_text(r: &Reason, cats: &[CategoryRow], lang: Lang) -> String {
     // The model's answers carry their field in the value: "urgency:critical".
     if let Some((field, code)) = r.value.split_once(':') {
         if matches!(r.field.as_str(), "model" | "runner_up") {
@@ -207,166 +69,6 @@ fn reason_text(r: &Reason, cats: &[CategoryRow], lang: Lang) -> String {
     }
     .unwrap_or_else(|| r.value.clone());
     format!("{value}{}{}", lang.pick("：", ": "), r.phrase)
-}
-
-#[derive(serde::Deserialize)]
-struct ConfirmForm {
-    #[serde(default)]
-    include: Vec<usize>,
-    #[serde(default)]
-    epidemic: Vec<usize>,
-    #[serde(default)]
-    sender: Vec<String>,
-    #[serde(default)]
-    content: Vec<String>,
-    #[serde(default)]
-    category: Vec<String>,
-    #[serde(default)]
-    urgency: Vec<String>,
-    #[serde(default)]
-    household_id: Vec<String>,
-    #[serde(default)]
-    suggestion: Vec<String>,
-}
-
-#[derive(askama::Template)]
-#[template(path = "triage/created.html")]
-struct CreatedPage {
-    t: Tr,
-    nav: Nav,
-    /// (id, number, urgency code, urgency label, title)
-    created: Vec<(i64, String, &'static str, &'static str, String)>,
-}
-
-async fn confirm(
-    State(state): State<AppState>,
-    CsrfForm { staff, form }: CsrfForm<ConfirmForm>,
-) -> Result<Response, AppError> {
-    let lang = staff.lang;
-    let n = form.content.len();
-    let aligned = [
-        form.sender.len(),
-        form.category.len(),
-        form.urgency.len(),
-        form.household_id.len(),
-        form.suggestion.len(),
-    ]
-    .iter()
-    .all(|l| *l == n);
-    if !aligned || n == 0 {
-        return Err(AppError::page(
-            ServiceError::invalid(
-                "form",
-                "确认表格不完整，请重新粘贴",
-                "the confirmation table is incomplete; paste again",
-            ),
-            lang,
-        ));
-    }
-    // Rebuild the rows as posted, so a refusal shows the agent's own corrections.
-    let rows: Vec<PreviewRow> = (0..n)
-        .map(|i| PreviewRow {
-            include: form.include.contains(&i),
-            sender: form.sender[i].clone(),
-            sent_at: String::new(),
-            text: form.content[i].clone(),
-            category: form.category[i].clone(),
-            urgency: form.urgency[i].clone(),
-            epidemic: form.epidemic.contains(&i),
-            household_id: form.household_id[i].clone(),
-            household_address: String::new(),
-            household_approx: false,
-            reasons: Vec::new(),
-            suggestion: form.suggestion[i].clone(),
-        })
-        .collect();
-    let mut inputs = Vec::new();
-    for (i, r) in rows.iter().enumerate().filter(|(_, r)| r.include) {
-        let row_err = |field: &str, zh: String, en: String| {
-            ServiceError::invalid(
-                &format!("{field}#{}", i + 1),
-                format!("第{}条：{zh}", i + 1),
-                format!("request {}: {en}", i + 1),
-            )
-        };
-        let parsed = (|| {
-            let urgency = Urgency::parse(&r.urgency)
-                .map_err(|e| row_err("urgency", e.localized(Lang::Zh), e.localized(Lang::En)))?;
-            let household = match r.household_id.trim() {
-                "" => None,
-                h => Some(HouseholdId(h.parse().map_err(|_| {
-                    row_err(
-                        "household_id",
-                        format!("住户编号“{h}”无效"),
-                        format!("household id '{h}' is not a number"),
-                    )
-                })?)),
-            };
-            Ok::<_, ServiceError>(IntakeInput {
-                channel: Channel::Wechat,
-                request_type: if urgency == Urgency::Consult {
-                    RequestType::Consult
-                } else {
-                    RequestType::Help
-                },
-                category: r.category.clone(),
-                urgency,
-                epidemic_related: r.epidemic,
-                confidential: false,
-                caller_name: Some(r.sender.clone()).filter(|s| !s.trim().is_empty()),
-                caller_phone: None,
-                household,
-                area: None,
-                content: r.text.clone(),
-                disposition: Disposition::Dispatch,
-                dispatch_to: None,
-                suggestion: Some(r.suggestion.clone()).filter(|s| !s.is_empty()),
-                downgrade_reason: None,
-            })
-        })();
-        match parsed {
-            Ok(input) => inputs.push(input),
-            Err(e) => return preview_page(&state, &staff, rows, Some(e.localized(lang))).await,
-        }
-    }
-    if inputs.is_empty() {
-        return preview_page(
-            &state,
-            &staff,
-            rows,
-            Some(
-                ServiceError::invalid("include", "没有勾选任何一条", "no request is ticked")
-                    .localized(lang),
-            ),
-        )
-        .await;
-    }
-    match state.service.intake_batch(&staff.user, inputs).await {
-        Ok(made) => {
-            let created = made
-                .iter()
-                .map(|m| {
-                    let t = &m.record.ticket;
-                    (
-                        m.record.id.0,
-                        m.record.number.clone(),
-                        t.urgency.code(),
-                        t.urgency.label(lang),
-                        t.content.chars().take(40).collect(),
-                    )
-                })
-                .collect();
-            Ok(crate::render::html(&CreatedPage {
-                t: Tr::new(lang),
-                nav: Nav::new(&staff, "paste"),
-                created,
-            }))
-        }
-        Err(e @ (ServiceError::Invalid { .. } | ServiceError::Conflict { .. })) => {
-            preview_page(&state, &staff, rows, Some(e.localized(lang))).await
-        }
-        Err(e) => Err(AppError::page(e, lang)),
-    }
 }
 
 struct ClusterBlock {

@@ -7,8 +7,8 @@
 //! the page's CSP (`script-src 'self'`), so injecting it needs no exception in the app.
 
 use crate::harness::{
-    click, find, log_in, paste_into, run, set_viewport, wait_count, wait_text, Harness, LAPTOP,
-    PHONE,
+    choose, click, find, log_in, paste_into, run, set_viewport, wait_count, wait_text, Harness,
+    LAPTOP, PHONE,
 };
 use fantoccini::{Client, Locator};
 use serde_json::json;
@@ -221,6 +221,7 @@ async fn answers_to_forms(c: &Client, h: &Harness, axe: &str, login: &str) -> Ve
         h.open(c, "/tickets/paste").await;
         let export = "[09:02] 住户甲：锦绣花园3栋2单元501 胸口疼，喘不上气\n\
                       [09:05] 住户乙：锦绣花园3栋1单元302 家里没有菜了\n";
+        choose(c, "#paste-compound", "锦绣花园").await;
         paste_into(c, "#paste-text", export).await;
         click(c, "#paste-split").await;
         wait_count(c, "#paste-rows tbody tr", 2).await;

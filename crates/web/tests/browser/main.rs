@@ -10,6 +10,7 @@
 mod axe;
 mod focus;
 mod harness;
+mod paste;
 mod triage;
 mod work_orders;
 

@@ -312,21 +312,10 @@ async fn resolve_auto(
     if f.dispatch_agency.trim() != AUTO || !matches!(input.disposition, Disposition::Dispatch) {
         return Ok(());
     }
-    let s = state
+    state
         .service
-        .suggest_for_intake(&staff.user, &input.category, input.household, input.area)
-        .await?;
-    match s {
-        Some(s) => {
-            input.dispatch_to = Some((AgencyId(s.agency_id), s.mode));
-            Ok(())
-        }
-        None => Err(ServiceError::invalid(
-            "dispatch_agency",
-            Tr::new(Lang::Zh).t("intake.no_suggestion"),
-            Tr::new(Lang::En).t("intake.no_suggestion"),
-        )),
-    }
+        .dispatch_by_catalogue(&staff.user, input)
+        .await
 }
 
 pub async fn create(
