@@ -385,6 +385,27 @@ impl Service {
                 .map_err(|e| crate::tickets::numbered(i, e))?;
             inputs.push((i, input));
         }
-        self.intake_rows(user, inputs).await
+        // A critical request from a household with open tickets is saved like any other
+        // and then linked to them, as the intake form does.
+        let mut open = Vec::with_capacity(inputs.len());
+        for (_, input) in &inputs {
+            let critical = matches!(self.urgency_on_save(input), Ok(Urgency::Critical));
+            open.push(match (critical, input.household) {
+                (true, Some(h)) => self
+                    .open_tickets_of_caller(user, None, Some(h))
+                    .await
+                    .unwrap_or_default(),
+                _ => Vec::new(),
+            });
+        }
+        let results = self.intake_rows(user, inputs).await?;
+        for (r, open) in results.iter().zip(&open) {
+            if let Err(e) = self.link_to_open(user, &r.record, open).await {
+                // The ticket is saved and alarming; a missing cross-reference must not
+                // turn that into an error.
+                tracing::warn!(error = %e, "could not link a pasted critical ticket to the open ones");
+            }
+        }
+        Ok(results)
     }
 }

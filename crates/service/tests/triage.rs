@@ -595,9 +595,40 @@ async fn a_real_group_paste_becomes_its_requests_critical_first_each_dispatched(
         "{e:?}"
     );
     assert_eq!(svc.store.count_tickets().await.unwrap(), 0);
-    let made = svc.confirm_paste(&agent, jinxiu, rows).await.unwrap();
+    let made = svc
+        .confirm_paste(&agent, jinxiu, rows.clone())
+        .await
+        .unwrap();
     assert_eq!(made.len(), 3);
     assert_eq!(svc.store.count_tickets().await.unwrap(), 3);
+    // The critical one pasted again (the household's next message, say) is saved at once
+    // and linked both ways to the ticket still open for that household.
+    let critical_row: Vec<ConfirmedRequest> = rows
+        .iter()
+        .filter(|r| r.input.urgency == Urgency::Critical)
+        .cloned()
+        .collect();
+    assert_eq!(critical_row.len(), 1);
+    let again = svc
+        .confirm_paste(&agent, jinxiu, critical_row)
+        .await
+        .unwrap();
+    let first = made
+        .iter()
+        .find(|m| m.record.ticket.urgency == Urgency::Critical)
+        .unwrap();
+    let new_notes = notes(&svc, again[0].record.id).await;
+    assert!(
+        new_notes.iter().any(|n| n.contains(&first.record.number)),
+        "{new_notes:?}"
+    );
+    let old_notes = notes(&svc, first.record.id).await;
+    assert!(
+        old_notes
+            .iter()
+            .any(|n| n.contains(&again[0].record.number)),
+        "{old_notes:?}"
+    );
     for m in &made {
         let t = svc.store.ticket(m.record.id).await.unwrap().ticket;
         assert_eq!(
@@ -708,4 +739,14 @@ async fn a_paste_without_a_compound_takes_the_groups_or_asks_and_bad_input_chang
         "building"
     );
     assert_eq!(svc.store.count_tickets().await.unwrap(), 0);
+}
+
+/// The notes on a ticket's record, as stored.
+async fn notes(svc: &Service, id: yihaotai_domain::TicketId) -> Vec<String> {
+    let events = svc.store.ticket_events(id).await.unwrap();
+    events
+        .into_iter()
+        .filter(|e| e.kind == "note_added")
+        .map(|e| e.payload)
+        .collect()
 }
