@@ -23,6 +23,17 @@ pub struct Notice {
     pub critical_unaccepted: bool,
     /// The accept deadline of a critical ticket has passed: the leader on duty is alarmed.
     pub critical_overdue: bool,
+    /// When the ticket was registered (ms since the epoch): the banner says how long it has
+    /// waited.
+    #[serde(default)]
+    pub registered_at: i64,
+    /// The accept deadline (ms since the epoch), so a screen marks the alarm overdue when
+    /// it passes without another notice.
+    #[serde(default)]
+    pub accept_by: Option<i64>,
+    /// The agency that has the ticket, for the banner; `None` while it waits for dispatch.
+    #[serde(default)]
+    pub agency_name: Option<String>,
     /// Which process published it, so a process ignores its own notices coming back.
     #[serde(default)]
     pub origin: String,

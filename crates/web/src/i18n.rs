@@ -19,6 +19,7 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("nav.users", "账号管理", "Users"),
     ("nav.audit", "操作日志", "Audit log"),
     ("nav.logout", "退出登录", "Log out"),
+    ("nav.shift_start", "开始值班 · 开启提示音", "Start shift · sound on"),
     ("nav.lang_switch", "English", "中文"),
     ("nav.skip", "跳到正文", "Skip to content"),
     ("login.title", "登录一号台", "Log in to Desk No. 1"),

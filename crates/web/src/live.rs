@@ -154,8 +154,12 @@ struct Alarm {
     title: String,
     status: String,
     accept_by: Option<i64>,
-    /// The accept deadline has passed: the leader's banner says so.
+    /// The accept deadline has passed: the banner says so.
     critical_overdue: bool,
+    /// When it was registered, so the banner says how long it has waited.
+    registered_at: i64,
+    /// Who has it; `None` while it waits for dispatch.
+    agency_name: Option<String>,
 }
 
 async fn alarms(State(state): State<AppState>, staff: Staff) -> Result<Json<Vec<Alarm>>, AppError> {
@@ -174,6 +178,8 @@ async fn alarms(State(state): State<AppState>, staff: Staff) -> Result<Json<Vec<
                 title: r.title,
                 status: r.status,
                 accept_by: r.accept_by,
+                registered_at: r.registered_at,
+                agency_name: r.agency_name,
             })
             .collect(),
     ))

@@ -7,7 +7,6 @@
   var body = document.body;
   if (!body || !body.dataset.live) return;
   var zh = body.dataset.lang !== 'en';
-  var leader = body.dataset.leader === '1';
   var csrfMeta = document.querySelector('meta[name="csrf"]');
   var csrf = csrfMeta ? csrfMeta.getAttribute('content') : '';
 
@@ -20,18 +19,77 @@
   }
 
   // ---- Sound: a two-tone beep from an oscillator. Browsers allow audio only after a user
-  // gesture, so the context starts on the first click or key press; banners show regardless.
+  // gesture, so the shift control in the header turns it on once per browser session; the
+  // choice is kept in sessionStorage, and a page loaded later resumes the sound at once
+  // where the browser allows, or at the first click or key press where it does not.
+  // body[data-sound] and the control's data-state say which: off, on, or blocked.
+  var SHIFT_KEY = 'yihaotai.shift';
   var audio = null;
-  function unlockAudio() {
+  var shiftBtn = document.getElementById('shift-sound');
+  function shiftOn() {
+    try { return sessionStorage.getItem(SHIFT_KEY) === 'on'; } catch (e) { return false; }
+  }
+  function remember(on) {
+    try {
+      if (on) sessionStorage.setItem(SHIFT_KEY, 'on');
+      else sessionStorage.removeItem(SHIFT_KEY);
+    } catch (e) { /* private mode: the choice lasts for this page */ }
+  }
+  function soundState() {
+    if (!shiftOn()) return 'off';
+    return audio && audio.state === 'running' ? 'on' : 'blocked';
+  }
+  function showSound() {
+    var st = soundState();
+    body.dataset.sound = st;
+    if (!shiftBtn) return;
+    shiftBtn.hidden = false;
+    shiftBtn.dataset.state = st;
+    shiftBtn.setAttribute('aria-pressed', st === 'on' ? 'true' : 'false');
+    shiftBtn.textContent = st === 'on'
+      ? L('值班中 · 声音开', 'On shift · sound on')
+      : st === 'blocked'
+        ? L('声音已暂停 · 点此恢复', 'Sound paused · click to resume')
+        : L('开始值班 · 开启提示音', 'Start shift · sound on');
+    shiftBtn.title = st === 'on'
+      ? L('点击关闭提示音', 'Click to turn the sound off')
+      : L('特急工单会响铃，直到有人签收', 'Critical tickets ring until someone accepts them');
+  }
+  function startAudio() {
     var Ctx = window.AudioContext || window.webkitAudioContext;
     if (!Ctx) return;
     try {
-      if (!audio) audio = new Ctx();
-      if (audio.state === 'suspended') audio.resume();
+      if (!audio) {
+        audio = new Ctx();
+        audio.onstatechange = showSound;
+      }
+      if (audio.state === 'suspended') {
+        var p = audio.resume();
+        if (p && p.then) p.then(showSound, showSound);
+      }
     } catch (e) { audio = null; }
   }
-  document.addEventListener('click', unlockAudio, true);
-  document.addEventListener('keydown', unlockAudio, true);
+  // Any gesture resumes a shift whose sound the browser held back after a page load.
+  function onGesture(ev) {
+    if (shiftBtn && ev.target && shiftBtn.contains(ev.target)) return;
+    if (shiftOn() && soundState() !== 'on') { startAudio(); showSound(); }
+  }
+  document.addEventListener('click', onGesture, true);
+  document.addEventListener('keydown', onGesture, true);
+  if (shiftBtn) {
+    shiftBtn.addEventListener('click', function () {
+      if (soundState() === 'on') {
+        remember(false);
+      } else {
+        remember(true);
+        startAudio();
+        // A short chirp, so the agent hears that the sound works.
+        setTimeout(function () { if (soundState() === 'on') chirp(); }, 50);
+      }
+      showSound();
+      renderAlarms();
+    });
+  }
 
   function tone(freq, start, len) {
     var o = audio.createOscillator();
@@ -46,36 +104,91 @@
     o.start(start);
     o.stop(start + len + 0.02);
   }
+  function chirp() { tone(880, audio.currentTime, 0.12); }
   function beep() {
-    if (!audio || audio.state !== 'running') return;
+    if (soundState() !== 'on') return;
     var t = audio.currentTime;
     tone(988, t, 0.22);
     tone(740, t + 0.3, 0.22);
   }
 
-  // ---- Alarms: one red banner per critical ticket nobody has accepted.
+  // ---- Alarms: critical tickets nobody has accepted, as one red bar. One alarm names its
+  // ticket, how long it has waited and which agency has it; several collapse into one bar
+  // with their count and the longest-waiting one, the rest behind "all N". An alarm whose
+  // accept deadline has passed says so on every screen.
   var alarms = {};
   var alarmBox = document.getElementById('alarms');
   var beepTimer = null;
+  var tickTimer = null;
+  // Server clock minus this clock, from the Date header of /alarms: waiting times and
+  // deadlines are the server's, whatever this computer's clock says.
+  var skew = 0;
+  function now() { return Date.now() + skew; }
+
+  function waited(a) {
+    if (!a.registeredAt) return '';
+    var m = Math.max(0, Math.floor((now() - a.registeredAt) / 60000));
+    if (m < 1) return L('刚刚登记', 'registered just now');
+    if (m < 60) return L('已等 ' + m + ' 分钟', 'waiting ' + m + ' min');
+    var h = Math.floor(m / 60), r = m % 60;
+    return L('已等 ' + h + ' 小时 ' + r + ' 分', 'waiting ' + h + ' h ' + r + ' min');
+  }
+  function overdue(a) { return !!a.acceptBy && a.acceptBy <= now() || a.overdue; }
+  function meta(a) {
+    var agency = a.agency ? L('承办：' + a.agency, 'with ' + a.agency) : L('尚未派单', 'not dispatched yet');
+    return ' · ' + waited(a) + ' · ' + agency + (overdue(a) ? L(' · 已超过签收时限', ' · past the accept deadline') : '');
+  }
+  function alarmLink(id, a) {
+    var link = el('a', null, a.number + ' ' + a.title);
+    link.href = '/tickets/' + id;
+    return link;
+  }
 
   function renderAlarms() {
     if (!alarmBox) return;
     alarmBox.textContent = '';
-    var ids = Object.keys(alarms);
-    ids.forEach(function (id) {
-      var a = alarms[id];
-      var div = el('div', 'alarm' + (a.overdue ? ' alarm-overdue' : ''));
-      div.setAttribute('role', 'alert');
-      div.dataset.ticketId = id;
-      var head = a.overdue
-        ? L('特急工单超时未签收：', 'Critical ticket not accepted in time: ')
-        : L('特急工单待签收：', 'Critical ticket waiting to be accepted: ');
-      div.appendChild(el('strong', null, head));
-      var link = el('a', null, a.number + ' ' + a.title);
-      link.href = '/tickets/' + id;
-      div.appendChild(link);
-      alarmBox.appendChild(div);
+    var ids = Object.keys(alarms).sort(function (x, y) {
+      return (alarms[x].registeredAt || 0) - (alarms[y].registeredAt || 0) || x - y;
     });
+    if (ids.length) {
+      var late = ids.filter(function (id) { return overdue(alarms[id]); }).length;
+      var first = alarms[ids[0]];
+      var div = el('div', 'alarm' + (late ? ' alarm-overdue' : '') + (ids.length > 1 ? ' alarm-stack' : ''));
+      div.setAttribute('role', 'alert');
+      div.dataset.ticketId = ids[0];
+      div.dataset.count = String(ids.length);
+      if (ids.length === 1) {
+        div.appendChild(el('strong', null, late
+          ? L('特急工单超时未签收：', 'Critical ticket not accepted in time: ')
+          : L('特急工单待签收：', 'Critical ticket waiting to be accepted: ')));
+        div.appendChild(alarmLink(ids[0], first));
+        div.appendChild(el('span', 'alarm-meta', meta(first)));
+      } else {
+        div.appendChild(el('span', 'alarm-count', String(ids.length)));
+        div.appendChild(el('strong', null, L('张特急工单待签收', ' critical tickets waiting to be accepted') +
+          (late ? L('，其中 ' + late + ' 张已超时', ', ' + late + ' past the deadline') : '') +
+          L('。等得最久：', '. Waiting longest: ')));
+        div.appendChild(alarmLink(ids[0], first));
+        div.appendChild(el('span', 'alarm-meta', meta(first)));
+        var more = el('details', 'alarm-all');
+        more.appendChild(el('summary', null, L('全部 ' + ids.length + ' 张', 'All ' + ids.length)));
+        var ul = el('ul');
+        ids.forEach(function (id) {
+          var li = el('li');
+          li.dataset.ticketId = id;
+          li.appendChild(alarmLink(id, alarms[id]));
+          li.appendChild(el('span', 'alarm-meta', meta(alarms[id])));
+          ul.appendChild(li);
+        });
+        more.appendChild(ul);
+        // Keep the list open across re-renders once the agent opened it.
+        var was = alarmBox.dataset.open === '1';
+        more.open = was;
+        more.addEventListener('toggle', function () { alarmBox.dataset.open = more.open ? '1' : ''; });
+        div.appendChild(more);
+      }
+      alarmBox.appendChild(div);
+    }
     body.classList.toggle('has-alarm', ids.length > 0);
     if (ids.length && !beepTimer) {
       beep();
@@ -84,13 +197,19 @@
       clearInterval(beepTimer);
       beepTimer = null;
     }
+    // Waiting times and deadlines move on by themselves.
+    if (ids.length && !tickTimer) tickTimer = setInterval(renderAlarms, 15000);
+    else if (!ids.length && tickTimer) { clearInterval(tickTimer); tickTimer = null; }
   }
 
   // Notices that arrive while /alarms is being fetched are newer than its answer: they are
   // kept and applied again on top of it.
   var alarmsLoading = null;
   function alarmOf(x) {
-    return { number: x.number, title: x.title, overdue: leader && !!x.critical_overdue };
+    return {
+      number: x.number, title: x.title, overdue: !!x.critical_overdue,
+      registeredAt: x.registered_at || 0, acceptBy: x.accept_by || 0, agency: x.agency_name || ''
+    };
   }
   function applyAlarm(n) {
     if (n.critical_unaccepted) alarms[n.ticket_id] = alarmOf(n);
@@ -98,15 +217,21 @@
   }
   function noteAlarm(n) {
     if (alarmsLoading) alarmsLoading.push(n);
+    var fresh = n.critical_unaccepted && !alarms[n.ticket_id];
     applyAlarm(n);
     renderAlarms();
+    if (fresh) beep();
   }
 
   function loadAlarms() {
     var since = alarmsLoading = [];
     var done = function () { if (alarmsLoading === since) alarmsLoading = null; };
     fetch('/alarms', { credentials: 'same-origin', headers: { Accept: 'application/json' } })
-      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (r) {
+        var d = Date.parse(r.headers.get('Date') || '');
+        if (!isNaN(d)) skew = d - Date.now();
+        return r.ok ? r.json() : null;
+      })
       .then(function (list) {
         done();
         if (!Array.isArray(list)) return;
@@ -117,6 +242,8 @@
       })
       .catch(done);
   }
+  if (shiftOn()) startAudio();
+  showSound();
 
   // ---- Live queues: a notice refreshes the table in place, keeping the scroll position.
   // Notices come in bursts (registered, then dispatched a moment later) and fetches may

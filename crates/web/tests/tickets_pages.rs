@@ -566,6 +566,45 @@ async fn search_finds_by_words_and_number_and_alarms_list_critical_tickets() {
     let list: serde_json::Value = serde_json::from_str(&alarms.body).unwrap();
     assert_eq!(list[0]["ticket_id"], id, "{list}");
     assert!(!alarms.body.contains("13800001111"));
+    assert!(list[0]["agency_name"].is_null(), "not dispatched: {list}");
+    assert!(
+        list[0]["accept_by"].is_null(),
+        "the accept clock starts at dispatch: {list}"
+    );
+
+    // Dispatched: the banner says how long it waited and who has it, and every screen (not only the
+    // leader's) sees when the accept deadline passes.
+    let medical = medical_team(&a).await.0.to_string();
+    let d = send(
+        &a.app,
+        post_form(
+            &format!("/tickets/{id}/dispatch"),
+            &agent,
+            &[
+                ("_csrf", csrf.as_str()),
+                ("agency", medical.as_str()),
+                ("mode", "direct"),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(d.status, StatusCode::SEE_OTHER, "{}", d.body);
+    let list: serde_json::Value =
+        serde_json::from_str(&send(&a.app, get("/alarms", &agent)).await.body).unwrap();
+    assert_eq!(list[0]["registered_at"], T0, "{list}");
+    assert_eq!(list[0]["agency_name"], "望江街道医疗保障组", "{list}");
+    assert_eq!(list[0]["critical_overdue"], false, "{list}");
+    let accept_by = list[0]["accept_by"]
+        .as_i64()
+        .expect("a critical ticket has an accept deadline");
+    assert!(accept_by > T0, "{list}");
+    a.clock.advance(accept_by - T0 + 1);
+    let later: serde_json::Value =
+        serde_json::from_str(&send(&a.app, get("/alarms", &agent)).await.body).unwrap();
+    assert_eq!(
+        later[0]["critical_overdue"], true,
+        "the deadline passed: {later}"
+    );
 }
 
 /// `/events` on a real listener: a notice arrives after an intake, and the stream ends

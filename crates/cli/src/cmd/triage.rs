@@ -5,7 +5,7 @@
 
 use crate::settings::Settings;
 use yihaotai_domain::triage::{
-    demo_compounds, evaluate, parse_eval_jsonl, LabelledCase, Triage, CORPUS, SHIPPED_EVAL,
+    demo_compounds, evaluate, parse_eval_jsonl, LabelledCase, Triage, HELDOUT, SHIPPED_EVAL, TRAIN,
 };
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -68,8 +68,8 @@ fn shipped(set: Set) -> anyhow::Result<Vec<(&'static str, Vec<LabelledCase>)>> {
     };
     match set {
         Set::Tuning => Ok(vec![parse("tuning", SHIPPED_EVAL)?]),
-        Set::Heldout => CORPUS.iter().map(|b| parse(b.name, b.heldout)).collect(),
-        Set::Train => CORPUS.iter().map(|b| parse(b.name, b.train)).collect(),
+        Set::Heldout => HELDOUT.iter().map(|b| parse(b.name, b.text)).collect(),
+        Set::Train => TRAIN.iter().map(|b| parse(b.name, b.text)).collect(),
     }
 }
 

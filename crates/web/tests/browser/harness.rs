@@ -316,12 +316,22 @@ pub async fn find(c: &Client, css: &str) -> Element {
 }
 
 /// Clicks, and waits (within patience) for any page load the click starts.
+/// A live refresh may replace the element between finding and clicking it: then it is
+/// found again and clicked, within patience.
 pub async fn click(c: &Client, css: &str) {
-    let el = find(c, css).await;
-    match tokio::time::timeout(PATIENCE, el.click()).await {
-        Ok(Ok(())) => {}
-        Ok(Err(e)) => panic!("click `{css}`: {e}"),
-        Err(_) => panic!("the page after clicking `{css}` did not load within {PATIENCE:?}"),
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        let el = find(c, css).await;
+        match tokio::time::timeout(PATIENCE, el.click()).await {
+            Ok(Ok(())) => return,
+            Ok(Err(e))
+                if e.to_string().to_lowercase().contains("stale") && Instant::now() < deadline =>
+            {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            Ok(Err(e)) => panic!("click `{css}`: {e}"),
+            Err(_) => panic!("the page after clicking `{css}` did not load within {PATIENCE:?}"),
+        }
     }
 }
 

@@ -7,6 +7,7 @@
 //! journeys with two people at two screens are in `work_orders`, triage in `triage`, and
 //! the accessibility pass over every page in `axe`, the focus ring in `focus`.
 
+mod alarms;
 mod axe;
 mod focus;
 mod harness;
