@@ -37,7 +37,7 @@ impl Tally {
     fn line(&self, name: &str) -> String {
         let pct = |a: usize, b: usize| 100.0 * a as f64 / b.max(1) as f64;
         format!(
-            "{name:<40} crit recall {:>5.1}%  precision {:>5.1}%  urgency {:>5.1}%  category {:>5.1}%",
+            "{name:<34} crit recall {:>5.1}%  precision {:>5.1}%  urgency {:>5.1}%  category {:>5.1}%",
             pct(self.crit_hit, self.crit_true),
             pct(self.crit_hit, self.crit_pred),
             pct(self.urg_ok, self.n),
@@ -55,28 +55,18 @@ pub fn run(o: Opts) -> anyhow::Result<()> {
     );
     let triage = Triage::builtin();
     let compounds = demo_compounds();
-    // Naive Bayes alone, as shipped before the linear model, then the linear model for
-    // category and the levels below critical, with or without its own word on critical.
-    let mut grid: Vec<Blend> = vec![Blend {
-        linear: false,
-        linear_critical: 2.0,
-        ..yihaotai_domain::triage::blend::BLEND
-    }];
-    for rc in [0.4f32, 0.5, 0.6] {
-        for lc in [0.5f32, 0.7, 2.0] {
-            for tu in [0.4f32, 0.5, 0.6, 0.7] {
-                for tc in [0.4f32, 0.5, 0.6, 0.8] {
-                    grid.push(Blend {
-                        raise_critical: rc,
-                        take_urgency: tu,
-                        take_category: tc,
-                        linear: true,
-                        linear_critical: lc,
-                    });
-                }
-            }
-        }
-    }
+    let grid: Vec<Blend> = [0.3f32, 0.4, 0.5, 0.6, 0.7]
+        .iter()
+        .flat_map(|&rc| {
+            [0.5f32, 0.6, 0.7].iter().flat_map(move |&tu| {
+                [0.5f32, 0.6, 0.7, 0.8].iter().map(move |&tc| Blend {
+                    raise_critical: rc,
+                    take_urgency: tu,
+                    take_category: tc,
+                })
+            })
+        })
+        .collect();
     let mut rules_only = Tally::default();
     let mut tallies = vec![Tally::default(); grid.len()];
     for f in 0..o.folds {
@@ -98,12 +88,8 @@ pub fn run(o: Opts) -> anyhow::Result<()> {
     println!("{}", rules_only.line("rules only"));
     for (g, t) in grid.iter().zip(&tallies) {
         let name = format!(
-            "{} crit≥{:.1} lin≥{:.1} urg≥{:.1} cat≥{:.1}",
-            if g.linear { "nb+lr" } else { "nb" },
-            g.raise_critical,
-            g.linear_critical,
-            g.take_urgency,
-            g.take_category
+            "crit≥{:.1} urg≥{:.1} cat≥{:.1}",
+            g.raise_critical, g.take_urgency, g.take_category
         );
         println!("{}", t.line(&name));
     }

@@ -12,7 +12,6 @@ mod cluster;
 mod eval;
 mod group;
 mod lexicon;
-pub mod linear;
 pub mod model;
 mod text;
 
@@ -190,7 +189,7 @@ impl Triage {
             urgency_fired: a.reasons.iter().any(|r| r.field == "urgency"),
             category_fired: a.reasons.iter().any(|r| r.field == "category"),
         };
-        let b = blend::blend(&view, &m.judge(head, mix), mix);
+        let b = blend::blend(&view, &m.urgency.judge(head), &m.category.judge(head), mix);
         a.urgency = b.urgency;
         a.category = b.category;
         a.verify = b.verify;

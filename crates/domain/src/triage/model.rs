@@ -54,7 +54,7 @@ impl Opinion {
 
 /// The characters a gram is made of: CJK and letters (lower-cased), digits folded to one
 /// symbol (a room number says nothing about urgency); spaces and punctuation dropped.
-pub(crate) fn symbols(text: &str) -> Vec<char> {
+fn symbols(text: &str) -> Vec<char> {
     text.chars()
         .filter_map(|c| {
             let c = match c {
@@ -87,7 +87,7 @@ fn gram_hash(chars: &[char]) -> u64 {
 }
 
 /// Every gram of the text, as (hash, start, length) over `symbols`.
-pub(crate) fn grams(s: &[char]) -> impl Iterator<Item = (u64, usize, usize)> + '_ {
+fn grams(s: &[char]) -> impl Iterator<Item = (u64, usize, usize)> + '_ {
     ORDERS.iter().flat_map(move |&n| {
         (0..s.len().saturating_sub(n - 1)).map(move |i| (gram_hash(&s[i..i + n]), i, n))
     })
