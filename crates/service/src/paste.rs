@@ -8,10 +8,10 @@ use crate::triage::TriageResult;
 use crate::{Result, Service, ServiceError, User};
 use yihaotai_domain::triage::{
     check_input, match_household, read_group, split_chat_export, AddressParts, CoRequester,
-    CompoundEntry, HouseholdAddress, NotARequest,
+    CompoundEntry, NotARequest,
 };
 use yihaotai_domain::vocab::{Lang, Urgency};
-use yihaotai_domain::{AreaId, HouseholdId};
+use yihaotai_domain::AreaId;
 
 /// The most messages one paste may hold: a busy group's hour, not a whole export.
 pub const MAX_PASTE_MESSAGES: usize = 200;
@@ -268,16 +268,7 @@ impl Service {
                 .flatten()
         });
         let rows = self.store.households_within(&user.scope().paths).await?;
-        let homes: Vec<HouseholdAddress> = rows
-            .iter()
-            .map(|h| HouseholdAddress {
-                id: HouseholdId(h.id),
-                compound_id: AreaId(h.compound_id),
-                building: h.building.clone(),
-                entrance: h.entrance.clone(),
-                room: h.room.clone(),
-            })
-            .collect();
+        let homes = crate::triage::home_addresses(&rows);
         let mut requests = Vec::with_capacity(group.items.len());
         for item in group.items {
             // The group's noise is read by the rules alone: the model, which may call a

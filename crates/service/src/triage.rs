@@ -11,6 +11,21 @@ use yihaotai_domain::triage::{
 use yihaotai_domain::vocab::Lang;
 use yihaotai_domain::{AreaId, HouseholdId};
 
+/// The parts of each household's address that triage matches a request's address against.
+pub(crate) fn home_addresses(
+    rows: &[yihaotai_store::households::HouseholdRow],
+) -> Vec<HouseholdAddress> {
+    rows.iter()
+        .map(|h| HouseholdAddress {
+            id: HouseholdId(h.id),
+            compound_id: AreaId(h.compound_id),
+            building: h.building.clone(),
+            entrance: h.entrance.clone(),
+            room: h.room.clone(),
+        })
+        .collect()
+}
+
 /// The current lexicon, swappable at run time.
 #[derive(Clone)]
 pub struct TriageEngine {
@@ -92,16 +107,7 @@ impl Service {
         };
         if result.analysis.address.building.is_some() && result.analysis.address.room.is_some() {
             let rows = self.store.households_within(&user.scope().paths).await?;
-            let homes: Vec<HouseholdAddress> = rows
-                .iter()
-                .map(|h| HouseholdAddress {
-                    id: HouseholdId(h.id),
-                    compound_id: AreaId(h.compound_id),
-                    building: h.building.clone(),
-                    entrance: h.entrance.clone(),
-                    room: h.room.clone(),
-                })
-                .collect();
+            let homes = home_addresses(&rows);
             if let Some(m) = match_household(
                 &result.analysis.address,
                 result.analysis.compound_id,
