@@ -11,6 +11,10 @@ pub struct Opts {
     /// Folds.
     #[arg(long, default_value_t = 5)]
     folds: usize,
+    /// Also print the shipped blend's misses on critical (missed and false alarms), to
+    /// read while tuning the rules: training texts only.
+    #[arg(long)]
+    misses: bool,
 }
 
 #[derive(Default, Clone, Copy)]
@@ -77,6 +81,25 @@ pub fn run(o: Opts) -> anyhow::Result<()> {
         let train: Vec<LabelledCase> = train.into_iter().map(|(_, c)| c.clone()).collect();
         let models = Models::train(&train);
         for (_, c) in &test {
+            if o.misses {
+                let a = triage.analyze_blended(
+                    &c.text,
+                    &compounds,
+                    Some(&models),
+                    yihaotai_domain::triage::blend::BLEND,
+                );
+                let (want, got) = (c.urgency == Urgency::Critical, a.urgency == Urgency::Critical);
+                if want != got {
+                    println!(
+                        "{} want {} got {} ({}): {}",
+                        if want { "MISSED" } else { "FALSE" },
+                        c.urgency.code(),
+                        a.urgency.code(),
+                        a.category.as_str(),
+                        c.text
+                    );
+                }
+            }
             let a = triage.analyze_blended(&c.text, &compounds, None, grid[0]);
             rules_only.add(c, a.urgency, a.category.as_str());
             for (g, t) in grid.iter().zip(tallies.iter_mut()) {

@@ -256,7 +256,8 @@ fn near_hits(lx: &Lexicon, norm: &str, found: &[Found], hits: &mut Vec<Hit>) {
                 let next = part(p).find(|f| {
                     f.start >= end && {
                         let between = &norm[end..f.start];
-                        chars(between) <= rule.gap && !between.chars().any(is_clause_break)
+                        chars(between) <= rule.gap
+                            && (rule.across || !between.chars().any(is_clause_break))
                     }
                 });
                 // "胸口不疼": a negation between the parts denies the whole.

@@ -144,6 +144,9 @@ with_effect!(
         #[serde(default)]
         near: Vec<Vec<String>>,
         gap: Option<usize>,
+        /// Near parts may lie in different clauses ("化疗后第7天，发热"): a condition stated,
+        /// then the sign. Off by default: a comma usually ends what a phrase is about.
+        across: Option<bool>,
         negatable: Option<bool>,
     }
 );
@@ -185,6 +188,7 @@ pub(crate) struct Rule {
     pub negatable: bool,
     pub near_parts: usize,
     pub gap: usize,
+    pub across: bool,
 }
 
 #[derive(Debug)]
@@ -369,6 +373,7 @@ impl Lexicon {
                 negatable: r.negatable.unwrap_or(true),
                 near_parts: r.near.len(),
                 gap: r.gap.unwrap_or(6),
+                across: r.across.unwrap_or(false),
                 effect: ck.effect(effect, &entry)?,
             });
         }

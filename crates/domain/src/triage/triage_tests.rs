@@ -425,12 +425,38 @@ fn negations_and_history_deny_a_danger_sign_and_hedges_do_not() {
     ] {
         assert_ne!(rules(t), Urgency::Critical, "{t}");
     }
+    // Look-alikes: hyperbole, things rather than people, animals, worries.
+    for t in [
+        "救命啊又要做核酸，这周第五次了",
+        "快递里是我爸的救命药，卡在门口两天了",
+        "门口的快递找不到了",
+        "核酸码找不到了，明早怎么排队",
+        "助听器没电了，那种纽扣电池谁家有多的",
+        "我的老花镜腿断了，看不了字",
+        "家里煤气罐没气了，做不了饭",
+        "我家猫难产，要找宠物医生",
+        "我舅舅有轻度智力障碍，从来没走丢过，想请社区每周去看一次",
+        "物业把消防通道堵了，万一着火怎么办",
+    ] {
+        assert_ne!(rules(t), Urgency::Critical, "{t}");
+    }
     for t in [
         "羊水好像破了，裤子湿了一片",
         "是不是羊水破了",
         "血止不住",
         "不停抽搐",
         "叫了没反应",
+        // A condition, then the sign in the next clause.
+        "肺癌化疗后第7天，发热38.9℃伴寒战",
+        "我爸老年痴呆，凌晨自己开门出去了",
+        "我三天没吃东西了，水也没咋喝，起不来",
+        // Lockdown words are not denials: "出不去" is no "不".
+        "封控出不去要生了",
+        "我妈找不到了，早上下楼就没回",
+        "孩子误吞了纽扣电池",
+        "阿拉姆妈困了一天一夜了，哪能叫都叫勿醒",
+        "我老公喺厨房整电线俾电亲，成个人瘫咗喺度",
+        "肚子剧烈疼痛，疼得受不了",
     ] {
         assert_eq!(rules(t), Urgency::Critical, "{t}");
     }
