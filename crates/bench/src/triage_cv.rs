@@ -88,7 +88,10 @@ pub fn run(o: Opts) -> anyhow::Result<()> {
                     Some(&models),
                     yihaotai_domain::triage::blend::BLEND,
                 );
-                let (want, got) = (c.urgency == Urgency::Critical, a.urgency == Urgency::Critical);
+                let (want, got) = (
+                    c.urgency == Urgency::Critical,
+                    a.urgency == Urgency::Critical,
+                );
                 if want != got {
                     println!(
                         "{} want {} got {} ({}): {}",

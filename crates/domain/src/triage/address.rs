@@ -81,7 +81,7 @@ pub fn parse_address_with_id(
         Some(c) => (Some(c.name.clone()), Some(c.id)),
         None => (find_unregistered(&norm), None),
     };
-    let tokens = tokenize(&numerals_to_digits(&norm));
+    let tokens = tokenize(&numerals_to_digits(&english_markers(&norm)));
     let (building, entrance, room) = best_unit(&tokens);
     let parts = AddressParts {
         compound,
@@ -90,6 +90,50 @@ pub fn parse_address_with_id(
         room,
     };
     (parts, compound_id)
+}
+
+/// English puts the word before the number ("building 3, unit 2, room 501", "Bldg 12 Rm
+/// 1101"): rewritten as the Chinese order the parser reads ("3栋,2单元,501室"). Works on
+/// normalised text (lower case, spaces gone, so word starts are unknown); a word counts
+/// only when digits follow it at once, so "community 2" is not a "unit".
+fn english_markers(norm: &str) -> String {
+    const WORDS: &[(&str, &str)] = &[
+        ("building", "栋"),
+        ("bldg", "栋"),
+        ("block", "栋"),
+        ("entrance", "单元"),
+        ("unit", "单元"),
+        ("room", "室"),
+        ("flat", "室"),
+        ("apartment", "室"),
+        ("apt", "室"),
+        ("rm", "室"),
+    ];
+    if !norm.bytes().any(|b| b.is_ascii_alphabetic()) {
+        return norm.to_string();
+    }
+    let mut out = String::with_capacity(norm.len() + 8);
+    let mut rest = norm;
+    'scan: while !rest.is_empty() {
+        for (word, marker) in WORDS {
+            if let Some(after) = rest.strip_prefix(word) {
+                let after = after.trim_start_matches(['#', '.', ':', '：']);
+                let after = after.strip_prefix("no").unwrap_or(after);
+                let after = after.trim_start_matches(['.', '#']);
+                let digits = after.bytes().take_while(u8::is_ascii_digit).count();
+                if digits > 0 {
+                    out.push_str(&after[..digits]);
+                    out.push_str(marker);
+                    rest = &after[digits..];
+                    continue 'scan;
+                }
+            }
+        }
+        let c = rest.chars().next().unwrap_or(' ');
+        out.push(c);
+        rest = &rest[c.len_utf8()..];
+    }
+    out
 }
 
 /// The registered compound named earliest in the text; at one place, the longest name wins

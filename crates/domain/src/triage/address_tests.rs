@@ -368,3 +368,32 @@ proptest! {
         let _ = parse_address(&s, &demo_compounds());
     }
 }
+
+#[test]
+fn english_addresses_put_the_word_before_the_number() {
+    for (text, b, e, r) in [
+        (
+            "We live in Building 3, Unit 2, Room 501",
+            "3",
+            Some("2"),
+            "501",
+        ),
+        (
+            "Heping Li bldg 12 rm 1101, please hurry",
+            "12",
+            None,
+            "1101",
+        ),
+        ("block 7 entrance 1 flat 302", "7", Some("1"), "302"),
+        ("building #15, apt. 602", "15", None, "602"),
+    ] {
+        let a = parse_address(text, &[]);
+        assert_eq!(a.building.as_deref(), Some(b), "{text}: {a:?}");
+        assert_eq!(a.entrance.as_deref(), e, "{text}: {a:?}");
+        assert_eq!(a.room.as_deref(), Some(r), "{text}: {a:?}");
+    }
+    // "community" holds "unit" but is no unit; a word without a number is no address.
+    let a = parse_address("our community 2 has no food, which room?", &[]);
+    assert_eq!(a.entrance, None, "{a:?}");
+    assert_eq!(a.room, None, "{a:?}");
+}

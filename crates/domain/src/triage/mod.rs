@@ -183,6 +183,24 @@ impl Triage {
         if !text.chars().any(char::is_alphanumeric) {
             return a;
         }
+        // The model learned from Chinese; on a text mostly in another script (a foreign
+        // resident writing English) its sharp probabilities mean nothing, so the rules,
+        // which carry English phrases for the danger signs, decide alone.
+        let letters = text.chars().filter(|c| c.is_alphabetic()).count();
+        let cjk = text
+            .chars()
+            .filter(|c| matches!(*c as u32, 0x3400..=0x9FFF | 0xF900..=0xFAFF))
+            .count();
+        if cjk * 10 < letters * 3 {
+            a.reasons.push(Reason {
+                field: "model".into(),
+                value: "skipped".into(),
+                phrase:
+                    "模型只读中文，本条由规则判断 / the model reads Chinese only: the rules decided"
+                        .into(),
+            });
+            return a;
+        }
         let head = &text[..self.cut(text)];
         let view = blend::RuleView {
             urgency: a.urgency,

@@ -53,9 +53,11 @@ impl Opinion {
 }
 
 /// The characters a gram is made of: CJK and letters (lower-cased), digits folded to one
-/// symbol (a room number says nothing about urgency); spaces and punctuation dropped.
+/// symbol (a room number says nothing about urgency); spaces and punctuation dropped;
+/// traditional characters folded to simplified, as the rules read them.
 fn symbols(text: &str) -> Vec<char> {
-    text.chars()
+    fast2s::convert(text)
+        .chars()
         .filter_map(|c| {
             let c = match c {
                 '０'..='９' => '0',

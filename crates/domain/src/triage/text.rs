@@ -4,8 +4,10 @@
 /// Folds what a phone keyboard or a pasted export produces into one form: full-width ASCII
 /// to ASCII, ASCII to lower case, spaces dropped (people put them where a comma belongs,
 /// and also inside phrases: "羊水 破了"), line breaks kept as clause breaks, control and
-/// zero-width characters removed.
+/// zero-width characters removed, and traditional characters folded to simplified ones
+/// (a relative in Hong Kong or Taiwan types "羊水破了，馬上要生了"), by `fast2s`'s table.
 pub(crate) fn normalize(s: &str) -> String {
+    let s = fast2s::convert(s);
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {

@@ -479,3 +479,36 @@ fn any_input_gets_an_answer() {
     assert!(super::check_input("").is_err());
     assert!(super::check_input("\u{0}\u{1}").is_err());
 }
+
+/// A relative in Hong Kong types traditional characters; a foreign resident writes English.
+/// Both reach the danger signs; the model, which learned Chinese only, stays out of English.
+#[test]
+fn traditional_characters_and_english_are_read() {
+    let t = Triage::builtin();
+    let hk = t.analyze_with("媽媽暈倒了，叫不醒，和平里3號樓2單元501", &demo_compounds());
+    assert_eq!(hk.urgency, Urgency::Critical, "{:#?}", hk.reasons);
+    assert_eq!(hk.address.building.as_deref(), Some("3"));
+    assert_eq!(hk.address.room.as_deref(), Some("501"));
+    for text in [
+        "My wife is in labor, her water broke",
+        "Please help, my father has chest pain and cannot breathe",
+        "My neighbour passed out and is not responding",
+        "After chemo my mother has a high fever and chills",
+    ] {
+        let a = t.analyze(text);
+        assert_eq!(a.urgency, Urgency::Critical, "{text}: {:#?}", a.reasons);
+        assert_eq!(a.category.as_str(), "medical", "{text}");
+        assert!(
+            a.reasons
+                .iter()
+                .any(|r| r.field == "model" && r.value == "skipped"),
+            "{text}: the model judged English"
+        );
+    }
+    let pet = t.analyze("I need to buy cat food for my cat");
+    assert_eq!(pet.category.as_str(), "pet");
+    assert_ne!(pet.urgency, Urgency::Critical);
+    // Mostly Chinese with an English word or two: the model still reads it.
+    let mixed = t.analyze("我老婆 pregnant 了，肚子一阵一阵疼");
+    assert!(mixed.reasons.iter().all(|r| r.value != "skipped"));
+}
