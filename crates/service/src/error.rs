@@ -43,6 +43,13 @@ impl From<StoreError> for ServiceError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound => ServiceError::NotFound,
+            // The service checks every id a command names first, so a constraint that still
+            // refuses a write is a clash with a concurrent change (a name taken meanwhile):
+            // a conflict that names the constraint, never "try again".
+            StoreError::Conflict(name) => ServiceError::Conflict {
+                zh: format!("与现有数据冲突（{name}），未作任何修改"),
+                en: format!("this clashes with existing data ({name}); nothing was changed"),
+            },
             other => ServiceError::Store(other),
         }
     }
@@ -93,6 +100,12 @@ impl ServiceError {
                 format!("提交的内容过大：上限为 {limit_kb} KB，请删减后重试")
             }
             (Conflict { en, .. }, Lang::En) => en.clone(),
+            (Store(StoreError::VersionConflict(_)), Lang::Zh) => {
+                "记录正被他人同时修改，请刷新后重试".into()
+            }
+            (Store(StoreError::VersionConflict(_)), Lang::En) => {
+                "someone else is changing this record; reload and try again".into()
+            }
             (Store(_), Lang::Zh) => "系统暂时无法保存或读取数据，请稍后重试".into(),
             (Store(_), Lang::En) => {
                 "the system cannot read or save data right now; try again shortly".into()
@@ -113,6 +126,7 @@ impl ServiceError {
             Conflict { .. } => 409,
             TooLarge { .. } => 413,
             Store(StoreError::Unreachable(_)) | Busy => 503,
+            Store(StoreError::VersionConflict(_)) => 409,
             Store(_) => 500,
         }
     }

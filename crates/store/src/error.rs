@@ -5,8 +5,13 @@ pub enum StoreError {
     #[error("not found")]
     NotFound,
     /// A unique or foreign-key constraint refused the write; the text names the constraint.
+    /// Retrying the same write gives the same answer.
     #[error("conflict: {0}")]
     Conflict(String),
+    /// Someone else changed the record since it was read (optimistic concurrency): read it
+    /// again and decide again. Names the record.
+    #[error("{0} was changed concurrently")]
+    VersionConflict(String),
     #[error("unsupported database URL '{0}': use sqlite://PATH or postgres://USER@HOST/DB")]
     BadUrl(String),
     #[error("cannot reach the database: {0}")]
@@ -101,8 +106,13 @@ impl StoreError {
     pub fn is_not_found(&self) -> bool {
         matches!(self, StoreError::NotFound)
     }
+    /// A constraint refused the write (not a version clash).
     pub fn is_conflict(&self) -> bool {
         matches!(self, StoreError::Conflict(_))
+    }
+    /// Another writer got there first; the command may be decided again.
+    pub fn is_version_conflict(&self) -> bool {
+        matches!(self, StoreError::VersionConflict(_))
     }
 }
 

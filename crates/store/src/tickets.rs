@@ -318,7 +318,8 @@ impl Store {
     }
 
     /// Appends `events` to a ticket whose stored version is `expected_version`, and writes
-    /// the new state. A concurrent change makes this fail with `Conflict`, changing nothing.
+    /// the new state. A concurrent change makes this fail with `VersionConflict`, changing
+    /// nothing; a constraint (an event naming a missing agency) with `Conflict`.
     pub async fn append_events(
         &self,
         id: TicketId,
@@ -364,7 +365,7 @@ impl Store {
             .await?
             .rows_affected();
             if n == 0 {
-                return Err(StoreError::Conflict("ticket changed concurrently".into()));
+                return Err(StoreError::VersionConflict(format!("ticket {}", id.0)));
             }
             for (i, e) in events.iter().enumerate() {
                 insert_event!(c, id.0, expected_version as i64 + i as i64 + 1, e);

@@ -497,3 +497,57 @@ async fn throttle_counters_count_concurrent_attempts_one_by_one() {
     assert_eq!(s.delete_stale_throttle(T0 + 1).await.unwrap(), 1);
     assert_eq!(s.throttle_count(Login, "wang").await.unwrap(), 0);
 }
+
+/// A stale version is a version conflict, retryable; a missing agency is a constraint
+/// violation naming its constraint, never retryable; neither changes anything.
+#[tokio::test]
+async fn a_version_clash_is_told_from_a_constraint_violation() {
+    let db = TestDb::new().await;
+    let s = &db.store;
+    let (t, ev) = new_ticket("需要蔬菜", None);
+    let (id, _) = s
+        .insert_ticket(&yihaotai_store::tickets::NewTicketRecord {
+            ticket: &t,
+            events: &ev,
+            area_path: "/1/",
+            day: "20261123",
+            search_text: "蔬菜",
+            suggestion: "",
+        })
+        .await
+        .unwrap();
+    let rec = s.ticket(id).await.unwrap();
+    let v = rec.ticket.version;
+    let (_, more) = new_ticket("需要蔬菜", None);
+    let mut next = rec.ticket.clone();
+    next.version = v + more.len() as u64;
+    s.append_events(id, v, &more, &next).await.unwrap();
+    // The same expected version again: someone else got there first.
+    let stale = s.append_events(id, v, &more, &next).await.unwrap_err();
+    assert!(stale.is_version_conflict(), "{stale:?}");
+    assert!(!stale.is_conflict(), "{stale:?}");
+    let events = s.ticket_events(id).await.unwrap().len();
+    assert_eq!(
+        events,
+        ev.len() + more.len(),
+        "the stale append wrote nothing"
+    );
+
+    // A ticket naming a household that does not exist: a constraint, with its name.
+    let (t, ev) = new_ticket("需要蔬菜", Some(999_999));
+    let bad = s
+        .insert_ticket(&yihaotai_store::tickets::NewTicketRecord {
+            ticket: &t,
+            events: &ev,
+            area_path: "/1/",
+            day: "20261123",
+            search_text: "蔬菜",
+            suggestion: "",
+        })
+        .await
+        .unwrap_err();
+    assert!(bad.is_conflict(), "{bad:?}");
+    assert!(!bad.is_version_conflict(), "{bad:?}");
+    assert!(!bad.to_string().is_empty());
+    assert_eq!(s.count_tickets().await.unwrap(), 1);
+}

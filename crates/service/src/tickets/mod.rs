@@ -146,7 +146,9 @@ impl Service {
                 .decide_and_append(rec, cmd.clone(), &actor_of(user))
                 .await
             {
-                Err(ServiceError::Store(yihaotai_store::StoreError::Conflict(_))) => continue,
+                // Only a version clash is worth deciding again; a constraint would refuse
+                // the same write every time.
+                Err(ServiceError::Store(e)) if e.is_version_conflict() => continue,
                 other => return other,
             }
         }
