@@ -15,6 +15,10 @@ crate::vocabulary!(
     }
 );
 
+/// Desk staff: they record requests, dispatch, call back, and see who called. The one list;
+/// every layer asks [`Roles::is_desk`] or uses this.
+pub const DESK: &[Role] = &[Role::Admin, Role::Agent, Role::Dispatcher, Role::Leader];
+
 /// The roles of one account.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(transparent)]
@@ -48,6 +52,10 @@ impl Roles {
     }
     pub fn is_admin(&self) -> bool {
         self.has(Role::Admin)
+    }
+    /// One of the desk roles ([`DESK`]).
+    pub fn is_desk(&self) -> bool {
+        self.any(DESK)
     }
     /// Desk staff may see full phone numbers of callers (they must call back).
     pub fn may_reveal_phone(&self) -> bool {

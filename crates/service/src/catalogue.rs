@@ -5,7 +5,6 @@
 use crate::admin::Caller;
 use crate::{Result, Service, ServiceError, User};
 use yihaotai_domain::area::AreaPath;
-use yihaotai_domain::role::Role;
 use yihaotai_domain::ticket::DispatchMode;
 use yihaotai_domain::vocab::Category;
 use yihaotai_domain::{AgencyId, AreaId};
@@ -27,10 +26,7 @@ pub struct DispatchSuggestion {
 impl Service {
     /// The catalogue rules within the caller's areas, for desk staff and administrators.
     pub async fn dispatch_rules_for(&self, user: &User) -> Result<Vec<DispatchRule>> {
-        crate::admin::require_any_role(
-            user,
-            &[Role::Admin, Role::Agent, Role::Dispatcher, Role::Leader],
-        )?;
+        crate::admin::require_any_role(user, yihaotai_domain::role::DESK)?;
         let scope = user.scope();
         let mut rules: Vec<DispatchRule> = self
             .store

@@ -6,7 +6,6 @@
 use crate::{Result, Service, ServiceError, User};
 use std::sync::{Arc, RwLock};
 use yihaotai_domain::area::AreaPath;
-use yihaotai_domain::role::Role;
 use yihaotai_domain::ticket::Policy;
 use yihaotai_domain::vocab::Lang;
 
@@ -75,10 +74,7 @@ impl Service {
 
     /// Desk staff, leaders and administrators may read the deadlines they work to.
     pub async fn policy_view(&self, user: &User) -> Result<PolicyView> {
-        crate::admin::require_any_role(
-            user,
-            &[Role::Admin, Role::Agent, Role::Dispatcher, Role::Leader],
-        )?;
+        crate::admin::require_any_role(user, yihaotai_domain::role::DESK)?;
         let builtin = self.store.setting(SETTING).await?.is_none();
         let policy = self.policy();
         Ok(PolicyView {

@@ -6,7 +6,6 @@ use super::{
     Actor, Closure, Command, CommandKind, DeadlineRule, Deadlines, DispatchMode, Event, EventKind,
     Policy, Satisfaction, Solved, Status, TextField, Ticket, TicketError, REOPEN_AFTER_CALLBACK,
 };
-use crate::role::Role;
 use crate::AgencyId;
 use jiff::Timestamp;
 
@@ -149,9 +148,7 @@ pub fn decide(t: &Ticket, cmd: Command, actor: &Actor, now: Timestamp, policy: &
         Command::AddNote { text } => {
             // Desk staff note any ticket they can see (a caller rings again); an agency's
             // own staff only the tickets their agency handles.
-            let desk = actor
-                .roles
-                .any(&[Role::Admin, Role::Agent, Role::Dispatcher, Role::Leader]);
+            let desk = actor.roles.is_desk();
             if let (Some(a), false) = (actor.agency, desk) {
                 if !t.involves(a) {
                     return Err(TicketError::NotYourAgency);

@@ -9,7 +9,7 @@ use yihaotai_domain::ticket::CommandKind;
 use yihaotai_domain::vocab::Lang;
 use yihaotai_store::tickets::TicketRecord;
 
-const DESK: &[Role] = &[Role::Admin, Role::Agent, Role::Dispatcher, Role::Leader];
+use yihaotai_domain::role::DESK;
 const REVIEW: &[Role] = &[Role::Admin, Role::Dispatcher, Role::Leader];
 const HANDLER: &[Role] = &[Role::Handler];
 const SUPERVISE: &[Role] = &[Role::Admin, Role::Leader];
@@ -52,7 +52,7 @@ impl CommandKindExt for CommandKind {
 
 /// Desk staff record requests and call residents back.
 pub fn is_desk(user: &User) -> bool {
-    user.roles.any(DESK)
+    user.roles.is_desk()
 }
 
 /// In the user's areas, or handled (lead or assisting) by the user's agency.

@@ -4,7 +4,6 @@
 use super::access;
 use crate::{Result, Service, ServiceError, User};
 use yihaotai_domain::person::Phone;
-use yihaotai_domain::role::Role;
 use yihaotai_domain::ticket::CommandKind;
 use yihaotai_domain::TicketId;
 use yihaotai_store::audit::NewAudit;
@@ -208,10 +207,7 @@ impl Service {
         };
         match q {
             Queue::Dispatch => {
-                crate::admin::require_any_role(
-                    user,
-                    &[Role::Admin, Role::Agent, Role::Dispatcher, Role::Leader],
-                )?;
+                crate::admin::require_any_role(user, yihaotai_domain::role::DESK)?;
                 f.pending_review = true;
             }
             Queue::InboxToAccept => {
@@ -239,10 +235,7 @@ impl Service {
                 f.supervised = true;
             }
             Queue::Callback => {
-                crate::admin::require_any_role(
-                    user,
-                    &[Role::Admin, Role::Agent, Role::Dispatcher, Role::Leader],
-                )?;
+                crate::admin::require_any_role(user, yihaotai_domain::role::DESK)?;
                 f.statuses = vec!["resolved"];
             }
             Queue::Search(s) => {

@@ -20,7 +20,6 @@ use render::{row_json, ticket_json, view_json};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
-use yihaotai_domain::role::Role;
 use yihaotai_domain::ticket::{DispatchMode, Disposition, EmergencyService, Status};
 use yihaotai_domain::vocab::{Category, Channel, Lang, RequestType, UnknownCode, Urgency};
 use yihaotai_domain::{AgencyId, AreaId, HouseholdId, TicketId};
@@ -132,12 +131,11 @@ fn vocab_err(e: UnknownCode) -> ServiceError {
     ServiceError::invalid(e.field, e.localized(Lang::Zh), e.localized(Lang::En))
 }
 
-/// Desk staff see who called even on confidential tickets. Mirrors the service's own rule
-/// (its `access` module is private) so that list rows hide the household as they hide the
-/// phone.
+/// Desk staff see who called even on confidential tickets: the one desk rule
+/// ([`yihaotai_domain::role::DESK`]), so that list rows hide the household as they hide
+/// the phone.
 fn is_desk(user: &User) -> bool {
-    user.roles
-        .any(&[Role::Admin, Role::Agent, Role::Dispatcher, Role::Leader])
+    user.roles.is_desk()
 }
 
 // --- intake -----------------------------------------------------------------------------

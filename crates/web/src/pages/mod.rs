@@ -41,7 +41,7 @@ impl Nav {
         Nav {
             name: staff.user.display_name.clone(),
             is_admin: roles.is_admin(),
-            is_desk: roles.any(&[Role::Admin, Role::Agent, Role::Dispatcher, Role::Leader]),
+            is_desk: roles.is_desk(),
             is_handler: roles.has(Role::Handler) && staff.user.agency_id.is_some(),
             is_leader: roles.any(&[Role::Admin, Role::Leader]),
             csrf: staff.csrf.clone(),
