@@ -464,41 +464,6 @@ async fn jinxiu_flats(svc: &Service, user: &User) -> Vec<yihaotai_store::househo
     flats
 }
 
-fn dashed(h: &yihaotai_store::households::HouseholdRow) -> String {
-    format!(
-        "{}-{}-{}",
-        h.building,
-        h.entrance.as_deref().unwrap_or(""),
-        h.room
-    )
-}
-
-/// A morning in 锦绣花园 3号楼's group: the title, a staff notice, one sender's two messages
-/// a minute apart with the address in her name, a picture, "+1"s, thanks, a recalled
-/// message, and the one critical message at the very bottom.
-fn group_export(f: &[yihaotai_store::households::HouseholdRow]) -> String {
-    format!(
-        "锦绣花园3号楼业主群(486)\n\
-         物业-小刘 2022-04-05 08:00\n【通知】今天上午9点3号楼下楼做核酸，请带好身份证\n\n\
-         张阿姨-{a} 2022-04-05 08:31\n家里老人降压药只剩一天了\n\n\
-         张阿姨-{a} 2022-04-05 08:32\n能不能帮忙买一下，硝苯地平\n\n\
-         孙女士 {b} 2022-04-05 08:35\n[图片]\n\n\
-         孙女士 {b} 2022-04-05 08:36\n家里米和油都没了，什么时候能送菜\n\
-         [08:37] {c}王: +1 我家也没米了\n\
-         [08:38] 李大爷: 同求\n\
-         [08:41] 王强撤回了一条消息\n\
-         [08:42] 网格员小陈: 各位居民，垃圾下午统一清运\n\
-         陈三：谢谢[抱拳]\n\
-         刘姐：收到\n\
-         志愿者老周：辛苦了大家\n\
-         郑一：我家在{d}，我爸胸口疼得厉害，喘不上气\n",
-        a = dashed(&f[0]),
-        b = dashed(&f[1]),
-        c = dashed(&f[2]),
-        d = dashed(&f[3]),
-    )
-}
-
 #[tokio::test]
 async fn a_real_group_paste_becomes_its_requests_critical_first_each_dispatched() {
     let (_db, svc, _) = desk().await;
@@ -510,7 +475,11 @@ async fn a_real_group_paste_becomes_its_requests_critical_first_each_dispatched(
         building: None,
     };
     let p = svc
-        .preview_paste(&agent, &group_export(&flats), &choice)
+        .preview_paste(
+            &agent,
+            &yihaotai_store::testing::group_export(&flats),
+            &choice,
+        )
         .await
         .unwrap();
     assert_eq!(p.compound.id, jinxiu);
@@ -674,7 +643,11 @@ async fn a_paste_without_a_compound_takes_the_groups_or_asks_and_bad_input_chang
     let none = PasteChoice::default();
     // The group's name gives the compound and the building.
     let p = svc
-        .preview_paste(&agent, &group_export(&flats), &none)
+        .preview_paste(
+            &agent,
+            &yihaotai_store::testing::group_export(&flats),
+            &none,
+        )
         .await
         .unwrap();
     assert_eq!(p.compound.name, "锦绣花园");

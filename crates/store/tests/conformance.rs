@@ -405,9 +405,25 @@ fn new_ticket(
     (Ticket::from_events(&events).unwrap(), events)
 }
 
+/// Stores a ticket made by [`new_ticket`] in area `/1/`, as intake would.
+async fn insert(
+    s: &Store,
+    t: &yihaotai_domain::ticket::Ticket,
+    ev: &[yihaotai_domain::ticket::Event],
+) -> yihaotai_store::Result<(yihaotai_domain::TicketId, String)> {
+    s.insert_ticket(&yihaotai_store::tickets::NewTicketRecord {
+        ticket: t,
+        events: ev,
+        area_path: "/1/",
+        day: "20261123",
+        search_text: "蔬菜",
+        suggestion: "",
+    })
+    .await
+}
+
 #[tokio::test]
 async fn concurrent_intakes_get_distinct_numbers_and_one_failure_spoils_nothing() {
-    use yihaotai_store::tickets::NewTicketRecord;
     let db = TestDb::new().await;
     let s = db.store.clone();
     s.seed_categories().await.unwrap();
@@ -418,16 +434,7 @@ async fn concurrent_intakes_get_distinct_numbers_and_one_failure_spoils_nothing(
             // Every tenth names a household that does not exist: its foreign key fails.
             let bad = i % 10 == 9;
             let (t, ev) = new_ticket(&format!("第{i}户需要蔬菜"), bad.then_some(999_999));
-            let r = s
-                .insert_ticket(&NewTicketRecord {
-                    ticket: &t,
-                    events: &ev,
-                    area_path: "/1/",
-                    day: "20261123",
-                    search_text: "蔬菜",
-                    suggestion: "",
-                })
-                .await;
+            let r = insert(&s, &t, &ev).await;
             (bad, r)
         }));
     }
@@ -505,17 +512,7 @@ async fn a_version_clash_is_told_from_a_constraint_violation() {
     let db = TestDb::new().await;
     let s = &db.store;
     let (t, ev) = new_ticket("需要蔬菜", None);
-    let (id, _) = s
-        .insert_ticket(&yihaotai_store::tickets::NewTicketRecord {
-            ticket: &t,
-            events: &ev,
-            area_path: "/1/",
-            day: "20261123",
-            search_text: "蔬菜",
-            suggestion: "",
-        })
-        .await
-        .unwrap();
+    let (id, _) = insert(s, &t, &ev).await.unwrap();
     let rec = s.ticket(id).await.unwrap();
     let v = rec.ticket.version;
     let (_, more) = new_ticket("需要蔬菜", None);
@@ -535,17 +532,7 @@ async fn a_version_clash_is_told_from_a_constraint_violation() {
 
     // A ticket naming a household that does not exist: a constraint, with its name.
     let (t, ev) = new_ticket("需要蔬菜", Some(999_999));
-    let bad = s
-        .insert_ticket(&yihaotai_store::tickets::NewTicketRecord {
-            ticket: &t,
-            events: &ev,
-            area_path: "/1/",
-            day: "20261123",
-            search_text: "蔬菜",
-            suggestion: "",
-        })
-        .await
-        .unwrap_err();
+    let bad = insert(s, &t, &ev).await.unwrap_err();
     assert!(bad.is_conflict(), "{bad:?}");
     assert!(!bad.is_version_conflict(), "{bad:?}");
     assert!(!bad.to_string().is_empty());

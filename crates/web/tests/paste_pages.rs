@@ -84,38 +84,6 @@ async fn flats(svc: &Service, user: &User) -> Vec<HouseholdRow> {
     f
 }
 
-fn dashed(h: &HouseholdRow) -> String {
-    format!(
-        "{}-{}-{}",
-        h.building,
-        h.entrance.as_deref().unwrap(),
-        h.room
-    )
-}
-
-fn group_export(f: &[HouseholdRow]) -> String {
-    format!(
-        "锦绣花园3号楼业主群(486)\n\
-         物业-小刘 2022-04-05 08:00\n【通知】今天上午9点3号楼下楼做核酸，请带好身份证\n\n\
-         张阿姨-{a} 2022-04-05 08:31\n家里老人降压药只剩一天了\n\n\
-         张阿姨-{a} 2022-04-05 08:32\n能不能帮忙买一下，硝苯地平\n\n\
-         孙女士 {b} 2022-04-05 08:35\n[图片]\n\n\
-         孙女士 {b} 2022-04-05 08:36\n家里米和油都没了，什么时候能送菜\n\
-         [08:37] {c}王: +1 我家也没米了\n\
-         [08:38] 李大爷: 同求\n\
-         [08:41] 王强撤回了一条消息\n\
-         [08:42] 网格员小陈: 各位居民，垃圾下午统一清运\n\
-         陈三：谢谢[抱拳]\n\
-         刘姐：收到\n\
-         志愿者老周：辛苦了大家\n\
-         郑一：我家在{d}，我爸胸口疼得厉害，喘不上气\n",
-        a = dashed(&f[0]),
-        b = dashed(&f[1]),
-        c = dashed(&f[2]),
-        d = dashed(&f[3]),
-    )
-}
-
 #[tokio::test]
 async fn a_group_paste_is_previewed_critical_first_and_confirmed_as_dispatched_tickets() {
     let t = app().await;
@@ -133,7 +101,7 @@ async fn a_group_paste_is_previewed_critical_first_and_confirmed_as_dispatched_t
         "{options}"
     );
 
-    let export = group_export(&f);
+    let export = yihaotai_store::testing::group_export(&f);
     let r = send(
         &t.app,
         post_form(
@@ -297,7 +265,7 @@ async fn bad_pastes_and_tampered_confirms_record_nothing() {
     assert!(error_of(&r.body).contains("小区"), "{}", r.body);
 
     // A good preview, then its confirmation tampered with in four ways.
-    let r = paste(jinxiu.clone(), group_export(&f)).await;
+    let r = paste(jinxiu.clone(), yihaotai_store::testing::group_export(&f)).await;
     assert_eq!(r.status, StatusCode::OK);
     let form = form_fields(&Html::parse_document(&r.body), "#paste-confirm");
     let swap = |key: &str, to: &str| -> Vec<(String, String)> {

@@ -2,12 +2,9 @@
 //! remembered across page loads, and critical alarms stacked into one bar that says how
 //! long each has waited and which agency has it.
 
-use crate::harness::{click, find, log_in, run, wait_text, Harness, PATIENCE};
+use crate::harness::{click, critical_request, find, log_in, run, wait_text, Harness, PATIENCE};
 use fantoccini::{Client, Locator};
 use std::time::Instant;
-use yihaotai_domain::ticket::{DispatchMode, Disposition};
-use yihaotai_domain::vocab::{Channel, RequestType, Urgency};
-use yihaotai_service::tickets::IntakeInput;
 
 const MEDICAL_TEAM: &str = "望江街道医疗保障组";
 
@@ -29,26 +26,6 @@ async fn wait_sound(c: &Client, states: &[&str]) -> String {
             panic!("the sound state stayed {now:?}, expected one of {states:?}");
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-}
-
-fn critical(content: &str, dispatch_to: Option<yihaotai_domain::AgencyId>) -> IntakeInput {
-    IntakeInput {
-        channel: Channel::Hotline12345,
-        request_type: RequestType::Help,
-        category: "medical".into(),
-        urgency: Urgency::Critical,
-        epidemic_related: false,
-        confidential: false,
-        caller_name: None,
-        caller_phone: None,
-        household: None,
-        area: None,
-        content: content.into(),
-        disposition: Disposition::Dispatch,
-        dispatch_to: dispatch_to.map(|a| (a, DispatchMode::Direct)),
-        suggestion: None,
-        downgrade_reason: None,
     }
 }
 
@@ -102,7 +79,7 @@ async fn the_shift_control_unlocks_the_sound_and_stacked_alarms_say_who_waits_ho
             .service
             .intake(
                 &agent,
-                critical("老伴突然昏迷不醒了", Some(yihaotai_domain::AgencyId(team))),
+                critical_request("老伴突然昏迷不醒了", Some(yihaotai_domain::AgencyId(team))),
             )
             .await
             .expect("the first critical ticket");
@@ -126,7 +103,7 @@ async fn the_shift_control_unlocks_the_sound_and_stacked_alarms_say_who_waits_ho
         );
 
         h.service
-            .intake(&agent, critical("孩子误吞了纽扣电池", None))
+            .intake(&agent, critical_request("孩子误吞了纽扣电池", None))
             .await
             .expect("the second critical ticket");
         // One bar, with the count; the longest-waiting one named; the rest behind 全部.

@@ -462,3 +462,31 @@ pub async fn log_in(c: &Client, h: &Harness, login: &str, password: &str) {
     fill_and_submit(c, login, password).await;
     wait_text(c, "#home-title", "").await;
 }
+
+/// A critical medical request as a journey registers it behind the screens' backs, so
+/// that the open pages must alarm by themselves; dispatched at once when `dispatch_to`
+/// names an agency.
+pub fn critical_request(
+    content: &str,
+    dispatch_to: Option<yihaotai_domain::AgencyId>,
+) -> yihaotai_service::tickets::IntakeInput {
+    use yihaotai_domain::ticket::{DispatchMode, Disposition};
+    use yihaotai_domain::vocab::{Channel, RequestType, Urgency};
+    yihaotai_service::tickets::IntakeInput {
+        channel: Channel::Hotline12345,
+        request_type: RequestType::Help,
+        category: "medical".into(),
+        urgency: Urgency::Critical,
+        epidemic_related: false,
+        confidential: false,
+        caller_name: None,
+        caller_phone: None,
+        household: None,
+        area: None,
+        content: content.into(),
+        disposition: Disposition::Dispatch,
+        dispatch_to: dispatch_to.map(|a| (a, DispatchMode::Direct)),
+        suggestion: None,
+        downgrade_reason: None,
+    }
+}

@@ -370,23 +370,7 @@ async fn a_dozen_pages_in_a_row_load_at_once_and_a_page_come_back_to_is_live() {
         h.service
             .intake(
                 &agent,
-                yihaotai_service::tickets::IntakeInput {
-                    channel: yihaotai_domain::vocab::Channel::Hotline12345,
-                    request_type: yihaotai_domain::vocab::RequestType::Help,
-                    category: "medical".into(),
-                    urgency: yihaotai_domain::vocab::Urgency::Critical,
-                    epidemic_related: false,
-                    confidential: false,
-                    caller_name: None,
-                    caller_phone: None,
-                    household: None,
-                    area: None,
-                    content: "老伴突然昏迷不醒了".into(),
-                    disposition: yihaotai_domain::ticket::Disposition::Dispatch,
-                    dispatch_to: None,
-                    suggestion: None,
-                    downgrade_reason: None,
-                },
+                crate::harness::critical_request("老伴突然昏迷不醒了", None),
             )
             .await
             .expect("register a critical ticket");
