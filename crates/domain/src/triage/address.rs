@@ -165,11 +165,29 @@ const NAME_STOPS: &str = "在住是的我们家到了和与跟从这那个本全
 
 /// A compound the registry does not know, named by its suffix ("阳光小区"): worth showing
 /// the agent even though it cannot be matched to a household.
+/// Endings that are also ordinary words ("楼道里", "花园城", "港湾"): a compound name only
+/// when a building number follows at once ("春晖里5号楼", "枫林湾3-2-501").
+const WEAK_SUFFIXES: &[&str] = &[
+    "新城", "华庭", "名苑", "公馆", "湾", "里", "城", "府", "庭", "园", "居",
+];
+
 fn find_unregistered(norm: &str) -> Option<String> {
-    for suffix in COMPOUND_SUFFIXES {
+    let strong = COMPOUND_SUFFIXES.iter().map(|s| (*s, false));
+    let weak = WEAK_SUFFIXES.iter().map(|s| (*s, true));
+    for (suffix, needs_number) in strong.chain(weak) {
         let mut from = 0;
         while let Some(rel) = norm[from..].find(suffix) {
             let at = from + rel;
+            let next = norm[at + suffix.len()..].chars().next();
+            let before = norm[..at].chars().next_back();
+            let place_word =
+                before.is_some_and(|c| "道面头边屋房厅间院内外上下这那哪城乡村".contains(c));
+            if needs_number
+                && (place_word || !next.is_some_and(|c| c.is_ascii_digit() || is_cn_numeral(c)))
+            {
+                from = at + suffix.len();
+                continue;
+            }
             let name: String = norm[..at]
                 .chars()
                 .rev()

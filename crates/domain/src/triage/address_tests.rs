@@ -397,3 +397,20 @@ fn english_addresses_put_the_word_before_the_number() {
     assert_eq!(a.entrance, None, "{a:?}");
     assert_eq!(a.room, None, "{a:?}");
 }
+
+#[test]
+fn unregistered_compounds_are_named_by_their_ending_when_a_number_follows() {
+    let compounds = demo_compounds();
+    for (text, want) in [
+        ("阳光新城5栋2单元301，老人摔了", Some("阳光新城")),
+        ("我住枫林湾3-2-501", Some("枫林湾")),
+        ("春晖里十二号楼1单元101", Some("春晖里")),
+        ("楼道里3个人在吵架", None),
+        ("家里3天没菜了", None),
+        ("港湾的风景很好", None),
+    ] {
+        let (parts, id) = parse_address_with_id(text, &compounds);
+        assert_eq!(parts.compound.as_deref(), want, "{text}");
+        assert_eq!(id, None, "{text}");
+    }
+}

@@ -81,7 +81,39 @@ fn mask(s: &str, words: &[String]) -> String {
     out
 }
 
+/// The sentence before `at`, back to the last full stop, question mark or line break.
+fn sentence_before(norm: &str, at: usize, max: usize) -> &str {
+    let head = &norm[..at];
+    let mut start = at;
+    for (n, (i, c)) in head.char_indices().rev().enumerate() {
+        if n >= max || matches!(c, '.' | '!' | '?' | '\n' | '。' | '！' | '？' | ';' | '；') {
+            break;
+        }
+        start = i;
+    }
+    &head[start..]
+}
+
+/// "万一哪天晚上他不舒服，我们是直接打120": a sign inside a supposition is no sign, unless
+/// the sentence comes back to now ("万一…现在已经昏迷了").
+fn supposition(lx: &Lexicon, norm: &str, start: usize, end: usize) -> Option<String> {
+    let before = sentence_before(norm, start, 40);
+    let (i, cue) = lx
+        .hypothetical
+        .iter()
+        .filter_map(|cue| before.rfind(cue.as_str()).map(|i| (i, cue)))
+        .max_by_key(|(i, _)| *i)?;
+    let since = &before[i + cue.len()..];
+    if lx.actual.iter().any(|a| since.contains(a.as_str())) {
+        return None;
+    }
+    Some(format!("{}{}", &before[i..], &norm[start..end]))
+}
+
 fn negation(lx: &Lexicon, norm: &str, start: usize, end: usize) -> Option<String> {
+    if let Some(s) = supposition(lx, norm, start, end) {
+        return Some(s);
+    }
     // Most phrases have no negation word near them; a character test settles that cheaply.
     let may =
         |s: &str, cues: &[String]| s.chars().any(|c| cues.iter().any(|cue| cue.starts_with(c)));

@@ -66,6 +66,12 @@ struct RawNegation {
     after: Vec<String>,
     not_negation: Vec<String>,
     window: usize,
+    /// Words that make the rest of their sentence a supposition ("万一哪天…打120").
+    #[serde(default)]
+    hypothetical: Vec<String>,
+    /// Words that bring a supposition back to the present ("万一…现在已经昏迷").
+    #[serde(default)]
+    actual: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -224,6 +230,8 @@ pub(crate) struct Lexicon {
     pub neg_after: Vec<String>,
     pub not_negation: Vec<String>,
     pub neg_window: usize,
+    pub hypothetical: Vec<String>,
+    pub actual: Vec<String>,
     pub fever_at: f64,
     pub high_at: f64,
     pub fever_rule: usize,
@@ -461,6 +469,8 @@ impl Lexicon {
             neg_after: norm_all(raw.negation.after),
             not_negation: norm_all(raw.negation.not_negation),
             neg_window: raw.negation.window,
+            hypothetical: norm_all(raw.negation.hypothetical),
+            actual: norm_all(raw.negation.actual),
             fever_at: t.fever_at,
             high_at: t.high_at,
             fever_rule,

@@ -56,6 +56,7 @@ impl Opinion {
 /// symbol (a room number says nothing about urgency); spaces and punctuation dropped;
 /// traditional characters folded to simplified, as the rules read them.
 fn symbols(text: &str) -> Vec<char> {
+    let mut last_digit = false;
     fast2s::convert(text)
         .chars()
         .filter_map(|c| {
@@ -65,8 +66,11 @@ fn symbols(text: &str) -> Vec<char> {
                 'ａ'..='ｚ' => char::from_u32(c as u32 - 'ａ' as u32 + 'a' as u32)?,
                 _ => c,
             };
-            if c.is_ascii_digit() {
-                Some('0')
+            let digit = c.is_ascii_digit();
+            let run = digit && last_digit;
+            last_digit = digit;
+            if digit {
+                (!run).then_some('0')
             } else if c.is_alphabetic() {
                 Some(c.to_lowercase().next().unwrap_or(c))
             } else {

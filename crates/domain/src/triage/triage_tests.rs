@@ -512,3 +512,58 @@ fn traditional_characters_and_english_are_read() {
     let mixed = t.analyze("我老婆 pregnant 了，肚子一阵一阵疼");
     assert!(mixed.reasons.iter().all(|r| r.value != "skipped"));
 }
+
+#[test]
+fn a_supposition_is_no_danger_sign_until_it_comes_back_to_now() {
+    for t in [
+        "先问一下，万一哪天晚上我爸不舒服，我们是直接打120还是先找社区？",
+        "我女儿预产期下周，想提前问一下到时候叫救护车从哪个门进",
+    ] {
+        assert_ne!(a(t).urgency, Urgency::Critical, "{t}: {:#?}", a(t).reasons);
+    }
+    for t in [
+        "万一他出事怎么办，现在已经叫不醒了",
+        "如果再不来救护车我爸就不行了，他胸口剧烈疼痛",
+    ] {
+        expect_level(t, Urgency::Critical);
+    }
+}
+
+#[test]
+fn a_pets_emergency_is_urgent_and_a_persons_beside_a_pet_is_critical() {
+    let cat = a("我的猫今天突然不吃不喝 一直吐 蹲猫砂盆尿不出来 宠物医院能去吗");
+    assert_eq!(
+        (cat.category.as_str(), cat.urgency),
+        ("pet", Urgency::Urgent),
+        "{:#?}",
+        cat.reasons
+    );
+    expect_level("我去喂邻居的猫，发现邻居倒在地上叫不醒", Urgency::Critical);
+}
+
+#[test]
+fn toneless_pinyin_and_english_danger_signs() {
+    for t in [
+        "wo ba ba die dao le, tou po le liu le hen duo xue, xian zai jiao ta mei you fan ying",
+        "ta zai yang tai shang, shuo yao tiao xia qu",
+        "wo ye ye hen duo tian mei chi mei he le",
+        "My father has dementia and he's gone. He walked out when the gate was opened.",
+        "Help, my friend took too many sleeping pills, she is not answering properly",
+        "Please, my mother-in-law is vomiting blood, a lot",
+        "There is smoke coming out of the apartment next to mine",
+    ] {
+        expect_level(t, Urgency::Critical);
+    }
+}
+
+#[test]
+fn form_fields_and_things_are_not_danger_signs() {
+    for t in [
+        "【求助】诉求：家里有人要定期去医院化疗，进出小区要什么证明 紧急程度：一般",
+        "燃气表没气了，网上充值一直失败，从昨天做不了饭",
+        "救命啊又要做核酸，喉咙都快被捅穿了",
+        "楼道里堆了好多纸箱，容易着火，物业也不管",
+    ] {
+        assert_ne!(a(t).urgency, Urgency::Critical, "{t}: {:#?}", a(t).reasons);
+    }
+}
