@@ -453,23 +453,16 @@ fn ms(t: jiff::Timestamp) -> i64 {
     t.as_millisecond()
 }
 
-fn urgency_rank(u: Urgency) -> i64 {
-    match u {
-        Urgency::Critical => 0,
-        Urgency::Urgent => 1,
-        Urgency::Normal => 2,
-        Urgency::Consult => 3,
-    }
-}
-
-/// The 36 projection columns after `id`, in the order of the store's own INSERT.
+/// The columns of a ticket row: `id`, then those of the store's own INSERT, then the
+/// versions and the callback's outcome the store's columns default or leave NULL at intake.
 const COLUMNS: &str = "id, number, status, urgency, urgency_rank, category, request_type, channel,
     epidemic_related, confidential, area_id, area_path, household_id, caller_phone, title,
     assigned_agency_id, accept_by, contact_by, resolve_by, accepted_at, first_contact_at,
     resolved_at, closed_at, supervision_level, escalation_level, reopen_count, return_pending,
     extension_pending, breaches, overdue, registered_at, registered_by, updated_at, version,
-    state, suggestion, search_text";
-const NCOLS: usize = 37;
+    state, suggestion, search_text, state_version, callback_contacted, callback_solved,
+    callback_satisfaction";
+const NCOLS: usize = 41;
 
 fn placeholders(rows: usize, cols: usize) -> String {
     let mut s = String::with_capacity(rows * cols * 6);
@@ -493,13 +486,14 @@ macro_rules! bind_ticket {
     ($q:expr, $r:expr) => {{
         let r: &Row = $r;
         let t = &r.ticket;
-        let breaches: Vec<&str> = t.breaches.iter().map(|c| c.code()).collect();
+        // The store's projection, so the loaded rows are what the app writes.
+        let p = yihaotai_store::tickets::project(t).expect("a ticket projects");
         $q.bind(r.id)
             .bind(r.number.clone())
-            .bind(t.status.code())
-            .bind(t.urgency.code())
-            .bind(urgency_rank(t.urgency))
-            .bind(t.category.as_str().to_string())
+            .bind(p.status)
+            .bind(p.urgency)
+            .bind(p.urgency_rank)
+            .bind(p.category)
             .bind(t.request_type.code())
             .bind(t.channel.code())
             .bind(t.epidemic_related as i64)
@@ -509,28 +503,32 @@ macro_rules! bind_ticket {
             .bind(t.household.map(|_| r.household))
             .bind(t.caller_phone.as_ref().map(|p| p.as_str().to_string()))
             .bind(t.content.chars().take(60).collect::<String>())
-            .bind(t.assigned.map(|a| a.0))
-            .bind(t.deadlines.accept_by.map(ms))
-            .bind(t.deadlines.contact_by.map(ms))
-            .bind(t.deadlines.resolve_by.map(ms))
-            .bind(t.accepted_at.map(ms))
-            .bind(t.first_contact_at.map(ms))
-            .bind(t.resolved_at.map(ms))
-            .bind(t.closed_at.map(ms))
-            .bind(t.supervision_level as i64)
-            .bind(t.escalation_level as i64)
-            .bind(t.reopen_count as i64)
-            .bind(t.return_pending.is_some() as i64)
-            .bind(t.extension_pending.is_some() as i64)
-            .bind(breaches.join(","))
-            .bind((!breaches.is_empty()) as i64)
+            .bind(p.assigned)
+            .bind(p.accept_by)
+            .bind(p.contact_by)
+            .bind(p.resolve_by)
+            .bind(p.accepted_at)
+            .bind(p.first_contact_at)
+            .bind(p.resolved_at)
+            .bind(p.closed_at)
+            .bind(p.supervision_level)
+            .bind(p.escalation_level)
+            .bind(p.reopen_count)
+            .bind(p.return_pending)
+            .bind(p.extension_pending)
+            .bind(p.breaches)
+            .bind(p.overdue)
             .bind(ms(t.registered_at))
             .bind(t.registered_by.map(|u| u.0))
-            .bind(ms(t.updated_at))
-            .bind(t.version as i64)
-            .bind(serde_json::to_string(t).expect("a ticket serialises"))
+            .bind(p.updated_at)
+            .bind(p.version)
+            .bind(p.state)
             .bind(r.suggestion.clone())
             .bind(r.search_text.clone())
+            .bind(p.state_version)
+            .bind(p.callback_contacted)
+            .bind(p.callback_solved)
+            .bind(p.callback_satisfaction)
     }};
 }
 

@@ -32,6 +32,8 @@ enum Command {
     Migrate,
     /// Load the fictional demo street (idempotent) and print the demo logins.
     Demo,
+    /// Replay every ticket's events and rewrite the projections that differ (--check: compare only).
+    RebuildProjections(cmd::rebuild::Opts),
     /// Manage staff accounts.
     #[command(subcommand)]
     User(cmd::user::UserCmd),
@@ -82,6 +84,7 @@ fn main() -> ExitCode {
             Command::Serve(o) => cmd::serve::run(&settings, o).await,
             Command::Migrate => cmd::migrate::run(&settings).await,
             Command::Demo => cmd::demo::run(&settings).await,
+            Command::RebuildProjections(o) => cmd::rebuild::run(&settings, o).await,
             Command::User(c) => cmd::user::run(&settings, c).await,
             Command::Token(c) => cmd::token::run(&settings, c).await,
             Command::Triage(_) => unreachable!("handled before the runtime starts"),

@@ -314,3 +314,69 @@ fn postgres_commands_print_no_server_notices() {
     }
     drop(db);
 }
+
+/// A database of the release of 2026-12-02 with twenty tickets, upgraded by this binary's
+/// store, one projection then spoiled: `--check` finds it and changes nothing, the rebuild
+/// rewrites it, and a second check finds every projection equal to its events.
+#[test]
+fn rebuild_projections_checks_and_rewrites_from_the_events() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("r.db").display());
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let store = yihaotai_store::Store::connect(&url).await.unwrap();
+        store.migrate_through(20261202000004).await.unwrap();
+        let street = yihaotai_domain::demo::demo_street();
+        let hashes: Vec<String> = street
+            .users
+            .iter()
+            .map(|u| format!("h-{}", u.login))
+            .collect();
+        store
+            .load_demo(&street, &hashes, 1_795_000_000_000)
+            .await
+            .unwrap();
+        store
+            .execute_script(include_str!(
+                "../../store/tests/fixtures/tickets_20261202.sql"
+            ))
+            .await
+            .unwrap();
+        store.migrate().await.unwrap();
+        store
+            .execute_script("UPDATE tickets SET status = 'registered', state = '{}' WHERE id = 7")
+            .await
+            .unwrap();
+        store.close().await;
+    });
+    let check = [
+        "--database-url",
+        url.as_str(),
+        "rebuild-projections",
+        "--check",
+    ];
+    let o = yihaotai(&check, dir.path());
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert!(
+        stdout(&o).starts_with("20 tickets replayed in ")
+            && stdout(&o).contains("1 projection(s) differed"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(stderr(&o).contains("first: ticket 7"), "{}", stderr(&o));
+    // The check changed nothing: still one to rebuild.
+    let o = yihaotai(&check[..3], dir.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("1 projection(s) differed from their events, 1 rewritten"),
+        "{}",
+        stdout(&o)
+    );
+    let o = yihaotai(&check, dir.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("0 projection(s) differed"),
+        "{}",
+        stdout(&o)
+    );
+}

@@ -183,6 +183,39 @@ impl Store {
         Ok(after.saturating_sub(before))
     }
 
+    /// Applies the migrations up to and including `last` (a migration's version, the number
+    /// its file name starts with) and no later one: for tests of the upgrade from a database
+    /// an earlier release made.
+    #[doc(hidden)]
+    pub async fn migrate_through(&self, last: i64) -> Result<()> {
+        let upto = |m: &sqlx::migrate::Migrator| sqlx::migrate::Migrator {
+            migrations: m
+                .migrations
+                .iter()
+                .filter(|x| x.version <= last)
+                .cloned()
+                .collect::<Vec<_>>()
+                .into(),
+            ignore_missing: m.ignore_missing,
+            locking: m.locking,
+            no_tx: m.no_tx,
+        };
+        match &self.pools {
+            Pools::Sqlite { write, .. } => upto(&SQLITE_MIGRATOR).run(write).await?,
+            Pools::Postgres(p) => upto(&POSTGRES_MIGRATOR).run(p).await?,
+        }
+        Ok(())
+    }
+
+    /// Runs a script of SQL statements as they are (a fixture's rows), in one transaction.
+    #[doc(hidden)]
+    pub async fn execute_script(&self, sql: &str) -> Result<()> {
+        in_tx!(self, |c| {
+            sqlx::raw_sql(sql).execute(&mut *c).await?;
+        });
+        Ok(())
+    }
+
     async fn applied_migrations(&self) -> Result<usize> {
         let n: i64 = on_read!(self, |p| {
             sqlx::query_scalar("SELECT COUNT(*) FROM _sqlx_migrations WHERE success = TRUE")

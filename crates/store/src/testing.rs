@@ -35,6 +35,20 @@ impl TestDb {
         db
     }
 
+    /// A database migrated only up to the migration `last` (see `Store::migrate_through`),
+    /// as an earlier release left it.
+    pub async fn at_migration(last: i64) -> TestDb {
+        let db = match std::env::var(TEST_DB_ENV) {
+            Ok(admin_url) if !admin_url.trim().is_empty() => Self::postgres(admin_url).await,
+            _ => Self::sqlite().await,
+        };
+        db.store
+            .migrate_through(last)
+            .await
+            .expect("migrations apply");
+        db
+    }
+
     async fn sqlite() -> TestDb {
         let path = std::env::temp_dir().join(format!("yht-test-{}.db", random_name()));
         let url = format!("sqlite://{}", path.display());

@@ -40,37 +40,60 @@ fn urgency_rank(u: Urgency) -> i64 {
     }
 }
 
-/// The sortable, filterable columns derived from a ticket's state.
-struct Projection {
-    status: &'static str,
-    urgency: &'static str,
-    urgency_rank: i64,
-    category: String,
-    assigned: Option<i64>,
-    accept_by: Option<Millis>,
-    contact_by: Option<Millis>,
-    resolve_by: Option<Millis>,
-    accepted_at: Option<Millis>,
-    first_contact_at: Option<Millis>,
-    resolved_at: Option<Millis>,
-    closed_at: Option<Millis>,
-    supervision_level: i64,
-    escalation_level: i64,
-    reopen_count: i64,
-    return_pending: i64,
-    extension_pending: i64,
-    breaches: String,
-    overdue: i64,
-    updated_at: Millis,
-    version: i64,
-    state: String,
+/// The version of the snapshot a ticket row keeps in `state` (see the migration
+/// `20261202000005_projection_versions`). A row with another version is rebuilt from its
+/// events when read; a change to the format of [`Ticket`] that old snapshots cannot be read
+/// as bumps this and the column's default.
+pub const STATE_VERSION: i64 = 1;
+/// The version of an event payload's format, kept on each event row (the column's default).
+pub const EVENT_VERSION: i64 = 1;
+
+/// The sortable, filterable columns derived from a ticket's state, as written and as read
+/// back (so a rebuilt projection can be compared with the stored one, column by column).
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct Projection {
+    pub status: String,
+    pub urgency: String,
+    pub urgency_rank: i64,
+    pub category: String,
+    #[sqlx(rename = "assigned_agency_id")]
+    pub assigned: Option<i64>,
+    pub accept_by: Option<Millis>,
+    pub contact_by: Option<Millis>,
+    pub resolve_by: Option<Millis>,
+    pub accepted_at: Option<Millis>,
+    pub first_contact_at: Option<Millis>,
+    pub resolved_at: Option<Millis>,
+    pub closed_at: Option<Millis>,
+    pub supervision_level: i64,
+    pub escalation_level: i64,
+    pub reopen_count: i64,
+    pub return_pending: i64,
+    pub extension_pending: i64,
+    pub breaches: String,
+    pub overdue: i64,
+    pub updated_at: Millis,
+    pub version: i64,
+    pub state: String,
+    pub state_version: i64,
+    pub callback_contacted: Option<i64>,
+    pub callback_solved: Option<String>,
+    pub callback_satisfaction: Option<String>,
 }
 
-fn project(t: &Ticket) -> Result<Projection> {
+/// The projection's columns, in [`Projection`]'s order, for reading it back.
+const PROJECTION_COLUMNS: &str = "status, urgency, urgency_rank, category, assigned_agency_id, accept_by,
+    contact_by, resolve_by, accepted_at, first_contact_at, resolved_at, closed_at, supervision_level,
+    escalation_level, reopen_count, return_pending, extension_pending, breaches, overdue, updated_at,
+    version, state, state_version, callback_contacted, callback_solved, callback_satisfaction";
+
+/// The projection of a ticket's state: the one place its columns are derived (the intake
+/// paths, the event appends, the rebuild and the bench's bulk loader all use it).
+pub fn project(t: &Ticket) -> Result<Projection> {
     let breaches: Vec<&str> = t.breaches.iter().map(|c| c.code()).collect();
     Ok(Projection {
-        status: t.status.code(),
-        urgency: t.urgency.code(),
+        status: t.status.code().to_string(),
+        urgency: t.urgency.code().to_string(),
         urgency_rank: urgency_rank(t.urgency),
         category: t.category.as_str().to_string(),
         assigned: t.assigned.map(|a| a.0),
@@ -91,7 +114,64 @@ fn project(t: &Ticket) -> Result<Projection> {
         updated_at: ms(t.updated_at),
         version: t.version as i64,
         state: serde_json::to_string(t).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        state_version: STATE_VERSION,
+        callback_contacted: t.callback.as_ref().map(|c| c.contacted as i64),
+        callback_solved: t.callback.as_ref().map(|c| c.solved.code().to_string()),
+        callback_satisfaction: t
+            .callback
+            .as_ref()
+            .map(|c| c.satisfaction.code().to_string()),
     })
+}
+
+/// Writes a ticket's projection over its row, on a connection inside a transaction, where
+/// the stored version is `$expected`; evaluates to the number of rows changed (0: another
+/// change came first).
+macro_rules! update_projection {
+    ($c:expr, $id:expr, $expected:expr, $p:expr) => {{
+        let p: &Projection = $p;
+        sqlx::query(
+            "UPDATE tickets SET status = $1, urgency = $2, urgency_rank = $3, category = $4,
+               assigned_agency_id = $5, accept_by = $6, contact_by = $7, resolve_by = $8, accepted_at = $9,
+               first_contact_at = $10, resolved_at = $11, closed_at = $12, supervision_level = $13,
+               escalation_level = $14, reopen_count = $15, return_pending = $16, extension_pending = $17,
+               breaches = $18, overdue = $19, updated_at = $20, version = $21, state = $22,
+               state_version = $23, callback_contacted = $24, callback_solved = $25,
+               callback_satisfaction = $26
+             WHERE id = $27 AND version = $28",
+        )
+        .bind(&p.status)
+        .bind(&p.urgency)
+        .bind(p.urgency_rank)
+        .bind(&p.category)
+        .bind(p.assigned)
+        .bind(p.accept_by)
+        .bind(p.contact_by)
+        .bind(p.resolve_by)
+        .bind(p.accepted_at)
+        .bind(p.first_contact_at)
+        .bind(p.resolved_at)
+        .bind(p.closed_at)
+        .bind(p.supervision_level)
+        .bind(p.escalation_level)
+        .bind(p.reopen_count)
+        .bind(p.return_pending)
+        .bind(p.extension_pending)
+        .bind(&p.breaches)
+        .bind(p.overdue)
+        .bind(p.updated_at)
+        .bind(p.version)
+        .bind(&p.state)
+        .bind(p.state_version)
+        .bind(p.callback_contacted)
+        .bind(&p.callback_solved)
+        .bind(&p.callback_satisfaction)
+        .bind($id)
+        .bind($expected)
+        .execute(&mut *$c)
+        .await?
+        .rows_affected()
+    }};
 }
 
 /// A new ticket as the service hands it over: the events of its registration and the
@@ -104,6 +184,49 @@ pub struct NewTicketRecord<'a> {
     pub day: &'a str,
     pub search_text: &'a str,
     pub suggestion: &'a str,
+}
+
+/// The callback outcomes (回访) of the tickets registered in a period and a scope: what
+/// the three rates are computed from, by a query on the projection.
+#[derive(Debug, Clone, Default, PartialEq, Eq, sqlx::FromRow, serde::Serialize)]
+pub struct CallbackCounts {
+    /// Tickets with a recorded callback.
+    pub called_back: i64,
+    /// Of those, the resident was reached.
+    pub contacted: i64,
+    pub solved: i64,
+    pub partly_solved: i64,
+    pub satisfied: i64,
+    pub basically_satisfied: i64,
+}
+
+fn share(part: i64, whole: i64) -> Option<f64> {
+    (whole > 0).then(|| part as f64 / whole as f64)
+}
+
+impl CallbackCounts {
+    /// 联系率: residents reached, of the tickets called back.
+    pub fn contact_rate(&self) -> Option<f64> {
+        share(self.contacted, self.called_back)
+    }
+    /// 解决率: said solved, of the residents reached.
+    pub fn solved_rate(&self) -> Option<f64> {
+        share(self.solved, self.contacted)
+    }
+    /// 满意率: satisfied or basically satisfied, of the residents reached.
+    pub fn satisfaction_rate(&self) -> Option<f64> {
+        share(self.satisfied + self.basically_satisfied, self.contacted)
+    }
+}
+
+/// What [`Store::rebuild_projections`] found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RebuildReport {
+    pub tickets: u64,
+    /// Tickets whose stored projection was not what their events give.
+    pub differed: u64,
+    pub written: u64,
+    pub first_differing: Option<TicketId>,
 }
 
 /// A ticket as loaded: its id and number, and the state rebuilt from its projection.
@@ -252,8 +375,8 @@ macro_rules! insert_ticket_sql {
                  RETURNING id",
             )
             .bind(&number)
-            .bind(p.status)
-            .bind(p.urgency)
+            .bind(&p.status)
+            .bind(&p.urgency)
             .bind(p.urgency_rank)
             .bind(&p.category)
             .bind(t.request_type.code())
@@ -329,41 +452,7 @@ impl Store {
     ) -> Result<()> {
         let p = project(new_state)?;
         in_tx!(self, |c| {
-            let n = sqlx::query(
-                "UPDATE tickets SET status = $1, urgency = $2, urgency_rank = $3, category = $4,
-                   assigned_agency_id = $5, accept_by = $6, contact_by = $7, resolve_by = $8, accepted_at = $9,
-                   first_contact_at = $10, resolved_at = $11, closed_at = $12, supervision_level = $13,
-                   escalation_level = $14, reopen_count = $15, return_pending = $16, extension_pending = $17,
-                   breaches = $18, overdue = $19, updated_at = $20, version = $21, state = $22
-                 WHERE id = $23 AND version = $24",
-            )
-            .bind(p.status)
-            .bind(p.urgency)
-            .bind(p.urgency_rank)
-            .bind(&p.category)
-            .bind(p.assigned)
-            .bind(p.accept_by)
-            .bind(p.contact_by)
-            .bind(p.resolve_by)
-            .bind(p.accepted_at)
-            .bind(p.first_contact_at)
-            .bind(p.resolved_at)
-            .bind(p.closed_at)
-            .bind(p.supervision_level)
-            .bind(p.escalation_level)
-            .bind(p.reopen_count)
-            .bind(p.return_pending)
-            .bind(p.extension_pending)
-            .bind(&p.breaches)
-            .bind(p.overdue)
-            .bind(p.updated_at)
-            .bind(p.version)
-            .bind(&p.state)
-            .bind(id.0)
-            .bind(expected_version as i64)
-            .execute(&mut *c)
-            .await?
-            .rows_affected();
+            let n = update_projection!(c, id.0, expected_version as i64, &p);
             if n == 0 {
                 return Err(StoreError::VersionConflict(format!("ticket {}", id.0)));
             }
@@ -382,17 +471,31 @@ impl Store {
             area_path: String,
             suggestion: String,
             state: String,
+            state_version: i64,
         }
         let r: StateRow = on_read!(self, |p| {
             sqlx::query_as(
-                "SELECT id, number, area_path, suggestion, state FROM tickets WHERE id = $1",
+                "SELECT id, number, area_path, suggestion, state, state_version FROM tickets WHERE id = $1",
             )
             .bind(id.0)
             .fetch_one(p)
             .await?
         });
-        let mut ticket: Ticket =
-            serde_json::from_str(&r.state).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let stored = (r.state_version == STATE_VERSION)
+            .then(|| serde_json::from_str::<Ticket>(&r.state).ok())
+            .flatten();
+        let mut ticket = match stored {
+            Some(t) => t,
+            None => {
+                // A snapshot of another version (or unreadable): the events decide.
+                tracing::warn!(
+                    ticket = r.id,
+                    version = r.state_version,
+                    "snapshot rebuilt from events"
+                );
+                self.replay(id).await?
+            }
+        };
         ticket.id = Some(TicketId(r.id));
         Ok(TicketRecord {
             id: TicketId(r.id),
@@ -426,6 +529,107 @@ impl Store {
             .fetch_all(p)
             .await?
         }))
+    }
+
+    /// The callback outcomes of tickets registered in `[from, to)` whose area lies within
+    /// one of `scope`'s paths (`None`: everywhere).
+    pub async fn callback_counts(
+        &self,
+        scope: Option<&[String]>,
+        from: Millis,
+        to: Millis,
+    ) -> Result<CallbackCounts> {
+        let mut args = vec![Arg::I(from), Arg::I(to)];
+        let mut sql = String::from(
+            "SELECT COUNT(*) AS called_back,
+               CAST(COALESCE(SUM(callback_contacted), 0) AS BIGINT) AS contacted,
+               CAST(COALESCE(SUM(CASE WHEN callback_solved = 'solved' THEN 1 ELSE 0 END), 0) AS BIGINT) AS solved,
+               CAST(COALESCE(SUM(CASE WHEN callback_solved = 'partly' THEN 1 ELSE 0 END), 0) AS BIGINT) AS partly_solved,
+               CAST(COALESCE(SUM(CASE WHEN callback_satisfaction = 'satisfied' THEN 1 ELSE 0 END), 0) AS BIGINT) AS satisfied,
+               CAST(COALESCE(SUM(CASE WHEN callback_satisfaction = 'basically_satisfied' THEN 1 ELSE 0 END), 0) AS BIGINT)
+                 AS basically_satisfied
+             FROM tickets WHERE callback_solved IS NOT NULL AND registered_at >= $1 AND registered_at < $2",
+        );
+        if let Some(scope) = scope {
+            let mut parts = vec!["1 = 0".to_string()];
+            for path in scope {
+                args.push(Arg::S(path.clone()));
+                args.push(Arg::S(prefix_end(path)));
+                let (lo, hi) = (args.len() - 1, args.len());
+                parts.push(format!("(area_path >= ${lo} AND area_path < ${hi})"));
+            }
+            sql.push_str(&format!(" AND ({})", parts.join(" OR ")));
+        }
+        Ok(on_read!(self, |p| {
+            let mut q = sqlx::query_as(&sql);
+            for a in &args {
+                q = match a {
+                    Arg::I(v) => q.bind(*v),
+                    Arg::S(s) => q.bind(s.clone()),
+                };
+            }
+            q.fetch_one(p).await?
+        }))
+    }
+
+    /// A ticket's state, replayed from its events alone.
+    pub async fn replay(&self, id: TicketId) -> Result<Ticket> {
+        let events = self.ticket_domain_events(id).await?;
+        Ticket::from_events(&events).ok_or_else(|| {
+            StoreError::Corrupt(format!(
+                "ticket {}: its events do not start with registered",
+                id.0
+            ))
+        })
+    }
+
+    /// Rebuilds every ticket's projection (its state snapshot and the columns the lists read)
+    /// from its events, `batch` tickets at a time, and says how many differed from what was
+    /// stored. With `write` false nothing is changed: a check. A ticket changed while it is
+    /// being rebuilt keeps the newer projection the change wrote.
+    pub async fn rebuild_projections(
+        &self,
+        write: bool,
+        mut progress: impl FnMut(u64),
+    ) -> Result<RebuildReport> {
+        let mut report = RebuildReport::default();
+        let mut after = 0i64;
+        loop {
+            let ids: Vec<i64> = on_read!(self, |p| {
+                sqlx::query_scalar("SELECT id FROM tickets WHERE id > $1 ORDER BY id LIMIT 500")
+                    .bind(after)
+                    .fetch_all(p)
+                    .await?
+            });
+            let Some(&last) = ids.last() else { break };
+            after = last;
+            for id in ids {
+                let rebuilt = project(&self.replay(TicketId(id)).await?)?;
+                let sql = format!("SELECT {PROJECTION_COLUMNS} FROM tickets WHERE id = $1");
+                let stored: Projection = on_read!(self, |p| {
+                    sqlx::query_as(&sql).bind(id).fetch_one(p).await?
+                });
+                report.tickets += 1;
+                if stored == rebuilt {
+                    continue;
+                }
+                report.differed += 1;
+                if report.first_differing.is_none() {
+                    report.first_differing = Some(TicketId(id));
+                }
+                if write {
+                    let n = in_tx!(self, |c| update_projection!(
+                        c,
+                        id,
+                        stored.version,
+                        &rebuilt
+                    ));
+                    report.written += n;
+                }
+            }
+            progress(report.tickets);
+        }
+        Ok(report)
     }
 
     /// The domain events of a ticket, in order, for replay.

@@ -538,3 +538,103 @@ async fn a_version_clash_is_told_from_a_constraint_violation() {
     assert!(!bad.to_string().is_empty());
     assert_eq!(s.count_tickets().await.unwrap(), 1);
 }
+
+/// Tickets as the release of 2026-12-02 stored them (see the file's header).
+const TICKETS_20261202: &str = include_str!("fixtures/tickets_20261202.sql");
+/// The last migration of that release.
+const MIGRATION_20261202: i64 = 20261202000004;
+
+/// A database as the release of 2026-12-02 left it: its schema, the demo street and the
+/// fixture's twenty tickets with their events. Then migrated to today's schema.
+async fn upgraded_from_20261202() -> TestDb {
+    let db = TestDb::at_migration(MIGRATION_20261202).await;
+    let street = yihaotai_domain::demo::demo_street();
+    let hashes: Vec<String> = street
+        .users
+        .iter()
+        .map(|u| format!("hash-{}", u.login))
+        .collect();
+    db.store.load_demo(&street, &hashes, T0).await.unwrap();
+    db.store.execute_script(TICKETS_20261202).await.unwrap();
+    db.store.migrate().await.unwrap();
+    db
+}
+
+#[tokio::test]
+async fn tickets_stored_by_an_earlier_release_read_as_their_events_say() {
+    use yihaotai_domain::ticket::{Satisfaction, Solved};
+    let db = upgraded_from_20261202().await;
+    let s = &db.store;
+    let check = s.rebuild_projections(false, |_| {}).await.unwrap();
+    assert_eq!(
+        (check.tickets, check.differed),
+        (20, 0),
+        "the migration's projection of callbacks must be what the events give: {check:?}"
+    );
+    let mut want = yihaotai_store::tickets::CallbackCounts::default();
+    for id in 1..=20 {
+        let id = yihaotai_domain::TicketId(id);
+        let stored = s.ticket(id).await.unwrap().ticket;
+        let mut replayed = s.replay(id).await.unwrap();
+        replayed.id = Some(id);
+        assert_eq!(stored, replayed, "ticket {}", id.0);
+        if let Some(c) = &replayed.callback {
+            want.called_back += 1;
+            want.contacted += c.contacted as i64;
+            want.solved += (c.solved == Solved::Solved) as i64;
+            want.partly_solved += (c.solved == Solved::Partly) as i64;
+            want.satisfied += (c.satisfaction == Satisfaction::Satisfied) as i64;
+            want.basically_satisfied += (c.satisfaction == Satisfaction::BasicallySatisfied) as i64;
+        }
+    }
+    assert!(
+        want.called_back >= 10,
+        "the fixture has callbacks: {want:?}"
+    );
+    let got = s.callback_counts(None, 0, i64::MAX).await.unwrap();
+    assert_eq!(got, want);
+    assert!(got
+        .satisfaction_rate()
+        .is_some_and(|r| (0.0..=1.0).contains(&r)));
+    // Scoped to a path no ticket lies in, and to a period before any: nothing.
+    let none = s
+        .callback_counts(Some(&["/999999/".to_string()]), 0, i64::MAX)
+        .await
+        .unwrap();
+    assert_eq!(none.called_back, 0);
+    assert_eq!(s.callback_counts(None, 0, 1).await.unwrap().called_back, 0);
+    assert_eq!(none.contact_rate(), None);
+}
+
+#[tokio::test]
+async fn dropped_projections_are_rebuilt_from_events_to_the_byte() {
+    let db = upgraded_from_20261202().await;
+    let s = &db.store;
+    let before = s.ticket(yihaotai_domain::TicketId(3)).await.unwrap().ticket;
+    // The projection thrown away: snapshots of an unknown version, columns wrong.
+    s.execute_script(
+        "UPDATE tickets SET state = '{}', state_version = 0, status = 'registered', overdue = 1,
+           urgency_rank = 9, breaches = 'x', callback_solved = NULL, callback_contacted = NULL",
+    )
+    .await
+    .unwrap();
+    // Still read right: a snapshot of another version is replayed from the events.
+    assert_eq!(
+        s.ticket(yihaotai_domain::TicketId(3)).await.unwrap().ticket,
+        before
+    );
+    let check = s.rebuild_projections(false, |_| {}).await.unwrap();
+    assert_eq!((check.tickets, check.differed, check.written), (20, 20, 0));
+    assert_eq!(check.first_differing, Some(yihaotai_domain::TicketId(1)));
+    let mut seen = Vec::new();
+    let rebuilt = s.rebuild_projections(true, |n| seen.push(n)).await.unwrap();
+    assert_eq!((rebuilt.differed, rebuilt.written), (20, 20));
+    assert_eq!(seen, vec![20], "progress after each batch");
+    // Every column now equals what the events give, as before the projection was dropped.
+    let again = s.rebuild_projections(false, |_| {}).await.unwrap();
+    assert_eq!((again.tickets, again.differed), (20, 0));
+    assert_eq!(
+        s.ticket(yihaotai_domain::TicketId(3)).await.unwrap().ticket,
+        before
+    );
+}

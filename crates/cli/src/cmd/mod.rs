@@ -2,6 +2,7 @@
 
 pub mod demo;
 pub mod migrate;
+pub mod rebuild;
 pub mod serve;
 pub mod token;
 pub mod triage;

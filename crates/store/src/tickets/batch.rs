@@ -183,8 +183,8 @@ async fn insert_all(
         q.push_values(chunk, |mut b, r| {
             let (t, p) = (&r.rec.ticket, &r.p);
             b.push_bind(r.number.as_str())
-                .push_bind(p.status)
-                .push_bind(p.urgency)
+                .push_bind(p.status.as_str())
+                .push_bind(p.urgency.as_str())
                 .push_bind(p.urgency_rank)
                 .push_bind(p.category.as_str())
                 .push_bind(t.request_type.code())
