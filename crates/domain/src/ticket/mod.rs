@@ -3,6 +3,7 @@
 //! [`Policy`] evaluated on the China Standard Time calendar.
 
 mod apply;
+mod available;
 mod calendar;
 mod command;
 mod decide;
@@ -16,6 +17,7 @@ mod watch;
 mod tests;
 
 pub use apply::apply;
+pub use available::available_commands;
 pub use calendar::{china_datetime, format_local, Calendar, CST};
 pub use command::{register, Command, Disposition, NewTicket, MAX_TEXT_CHARS};
 pub use decide::decide;

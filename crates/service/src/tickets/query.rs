@@ -57,7 +57,8 @@ pub struct TicketView {
     pub caller_visible: bool,
     pub phone_masked: Option<String>,
     pub may_reveal: bool,
-    /// Commands this user's role allows (the ticket's state may still refuse them).
+    /// Commands this user may run on the ticket now: allowed to the role by the service's
+    /// table and accepted by the domain's dry run (`available_commands`).
     pub allowed: Vec<CommandKind>,
 }
 
@@ -115,9 +116,16 @@ impl Service {
         };
         let may_reveal =
             access::may_reveal_phone(user, &record) && record.ticket.caller_phone.is_some();
-        let allowed = CommandKind::ALL
-            .iter()
-            .copied()
+        // What the role table allows, and what decide would accept now: the one answer
+        // the page's buttons and the API's `allowed_commands` both render.
+        let available = yihaotai_domain::ticket::available_commands(
+            &record.ticket,
+            &super::actor_of(user),
+            super::ts(self.now()),
+            &self.policy(),
+        );
+        let allowed = available
+            .into_iter()
             .filter(|k| user.roles.any(super::CommandKindExt::allowed_roles(*k)))
             .filter(|k| *k != CommandKind::Dispatch || access::may_dispatch(user, &record))
             .collect();

@@ -1,6 +1,7 @@
 //! Tests of the ticket state machine: commands one by one, deadline arithmetic, and
 //! properties over random command sequences.
 
+mod available;
 mod deadlines;
 mod handling;
 mod lifecycle;

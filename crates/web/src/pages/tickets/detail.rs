@@ -12,7 +12,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use std::collections::HashMap;
 use yihaotai_domain::ticket::{
-    Clock, Closure, CommandKind, DispatchMode, Event, Satisfaction, Solved, Status,
+    Clock, Closure, CommandKind, DispatchMode, Event, Satisfaction, Solved,
 };
 use yihaotai_domain::{AgencyId, TicketId};
 use yihaotai_service::ServiceError;
@@ -239,44 +239,25 @@ pub(super) async fn detail_page(
         .collect();
 
     let allowed = |k: CommandKind| view.allowed.contains(&k);
-    let mine = staff.user.agency_id.is_some() && staff.user.agency_id == t.assigned;
-    let open_with_agency = matches!(
-        t.status,
-        Status::Dispatched | Status::Accepted | Status::ReturnRequested
-    );
-    let live = !t.is_terminal();
+    // Exactly the commands the service offers (its role table and the domain's dry run
+    // of decide agree); the page decides nothing of its own.
     let can = Can {
-        dispatch: allowed(CommandKind::Dispatch)
-            && (t.status == Status::Registered
-                || (mine
-                    && t.dispatch_mode == Some(DispatchMode::Forward)
-                    && matches!(t.status, Status::Dispatched | Status::Accepted))),
-        accept: allowed(CommandKind::Accept) && mine && t.status == Status::Dispatched,
-        contact: allowed(CommandKind::RecordContact)
-            && mine
-            && t.status == Status::Accepted
-            && t.first_contact_at.is_none(),
-        request_return: allowed(CommandKind::RequestReturn)
-            && mine
-            && matches!(t.status, Status::Dispatched | Status::Accepted),
-        review_return: allowed(CommandKind::ApproveReturn)
-            && !mine
-            && t.status == Status::ReturnRequested,
-        request_extension: allowed(CommandKind::RequestExtension)
-            && mine
-            && t.status == Status::Accepted
-            && t.extension_pending.is_none(),
+        dispatch: allowed(CommandKind::Dispatch),
+        accept: allowed(CommandKind::Accept),
+        contact: allowed(CommandKind::RecordContact),
+        request_return: allowed(CommandKind::RequestReturn),
+        review_return: allowed(CommandKind::ApproveReturn) || allowed(CommandKind::RefuseReturn),
+        request_extension: allowed(CommandKind::RequestExtension),
         review_extension: allowed(CommandKind::ApproveExtension)
-            && !mine
-            && t.extension_pending.is_some(),
-        resolve: allowed(CommandKind::Resolve) && mine && t.status == Status::Accepted,
-        callback: allowed(CommandKind::Callback) && t.status == Status::Resolved,
-        reopen: allowed(CommandKind::Reopen) && t.status == Status::Resolved,
-        escalate: allowed(CommandKind::Escalate) && open_with_agency,
-        supervise: allowed(CommandKind::Supervise) && open_with_agency && t.supervision_level < 2,
-        merge: allowed(CommandKind::Merge) && live,
-        cancel: allowed(CommandKind::Cancel) && live,
-        note: allowed(CommandKind::AddNote) && live,
+            || allowed(CommandKind::RefuseExtension),
+        resolve: allowed(CommandKind::Resolve),
+        callback: allowed(CommandKind::Callback),
+        reopen: allowed(CommandKind::Reopen),
+        escalate: allowed(CommandKind::Escalate),
+        supervise: allowed(CommandKind::Supervise),
+        merge: allowed(CommandKind::Merge),
+        cancel: allowed(CommandKind::Cancel),
+        note: allowed(CommandKind::AddNote),
     };
     let suggestion = if can.dispatch || can.review_return {
         // The ticket is loaded and its access checked above: ask the catalogue directly.
