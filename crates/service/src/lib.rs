@@ -54,6 +54,9 @@ pub struct ServiceConfig {
     pub triage_lexicon: Option<std::path::PathBuf>,
     /// When similar requests from one place count as a cluster (集中诉求).
     pub cluster_rule: yihaotai_domain::triage::ClusterRule,
+    /// Test hook: after a ticket's change is committed, stop as a crash there would, before
+    /// its notice is delivered (it stays in the outbox for the relay).
+    pub halt_after_commit: bool,
 }
 
 impl Default for ServiceConfig {
@@ -70,6 +73,7 @@ impl Default for ServiceConfig {
             password_queue: 32,
             triage_lexicon: None,
             cluster_rule: clusters::default_rule(),
+            halt_after_commit: false,
         }
     }
 }

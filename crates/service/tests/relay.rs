@@ -4,8 +4,7 @@
 
 use std::sync::Arc;
 use std::time::Duration;
-use yihaotai_domain::ticket::Disposition;
-use yihaotai_domain::vocab::{Channel, RequestType, Urgency};
+use yihaotai_domain::vocab::Urgency;
 use yihaotai_service::tickets::IntakeInput;
 use yihaotai_service::{Service, ServiceConfig, SystemClock};
 use yihaotai_store::testing::TestDb;
@@ -39,26 +38,7 @@ async fn a_critical_ticket_saved_by_one_process_alarms_on_another() {
     tokio::time::sleep(Duration::from_millis(500)).await;
     let agent = a.user_by_login("agent").await.unwrap();
     let id = a
-        .intake(
-            &agent,
-            IntakeInput {
-                channel: Channel::Hotline12345,
-                request_type: RequestType::Help,
-                category: "medical".into(),
-                urgency: Urgency::Critical,
-                epidemic_related: false,
-                confidential: false,
-                caller_name: None,
-                caller_phone: None,
-                household: None,
-                area: None,
-                content: "产妇羊水破了，需要马上去医院".into(),
-                disposition: Disposition::Dispatch,
-                dispatch_to: None,
-                suggestion: None,
-                downgrade_reason: None,
-            },
-        )
+        .intake(&agent, critical_request("产妇羊水破了，需要马上去医院"))
         .await
         .unwrap()
         .record
@@ -116,4 +96,72 @@ async fn a_password_changed_by_another_process_ends_its_tokens_here_at_once() {
     .expect("the forget notice crosses processes");
     assert!(b.token_user(token.expose()).await.is_err());
     relay.abort();
+}
+
+fn critical_request(content: &str) -> IntakeInput {
+    IntakeInput::request(content, "medical", Urgency::Critical)
+}
+
+/// A process stops between committing a critical ticket and announcing it (the test hook
+/// stops it there): the notice waits in the outbox, and the next process to start delivers
+/// it, once. A process that does not stop takes its own notice from the outbox at once.
+#[tokio::test]
+async fn an_alarm_committed_before_a_crash_is_delivered_after_the_restart() {
+    let db = TestDb::new().await;
+    let crashing = Service::new(
+        db.store.clone(),
+        Arc::new(SystemClock),
+        ServiceConfig {
+            halt_after_commit: true,
+            ..ServiceConfig::default()
+        },
+    );
+    crashing.bootstrap().await.unwrap();
+    crashing.load_demo().await.unwrap();
+    let mut its_screen = crashing.bus.subscribe();
+    let agent = crashing.user_by_login("agent").await.unwrap();
+    let saved = crashing
+        .intake(
+            &agent,
+            critical_request("我爸胸口剧烈疼痛，出冷汗，救护车进不来"),
+        )
+        .await
+        .unwrap();
+    assert!(
+        its_screen.try_recv().is_err(),
+        "it stopped before any notice"
+    );
+    assert_eq!(db.store.outbox_len().await.unwrap(), 1);
+
+    // The restart: a new process with its own pools and bus on the same database.
+    let restarted = Service::new(
+        Store::connect(&db.url).await.unwrap(),
+        Arc::new(SystemClock),
+        ServiceConfig::default(),
+    );
+    restarted.bootstrap().await.unwrap();
+    let mut screen = restarted.bus.subscribe();
+    assert_eq!(restarted.deliver_outbox(0).await.unwrap(), 1);
+    let n = screen
+        .try_recv()
+        .expect("the alarm arrives after the restart");
+    assert_eq!(n.ticket_id, saved.record.id.0);
+    assert!(n.critical_unaccepted, "{n:?}");
+    assert_eq!(n.event, "registered");
+    assert_eq!(db.store.outbox_len().await.unwrap(), 0);
+    assert_eq!(
+        restarted.deliver_outbox(0).await.unwrap(),
+        0,
+        "delivered once, not again"
+    );
+
+    // Without the crash, the process that committed takes its own notice.
+    let agent = restarted.user_by_login("agent").await.unwrap();
+    restarted
+        .intake(&agent, critical_request("孩子误吞了纽扣电池"))
+        .await
+        .unwrap();
+    assert!(screen.try_recv().is_ok(), "announced at once");
+    assert_eq!(db.store.outbox_len().await.unwrap(), 0);
+    assert_eq!(restarted.deliver_outbox(0).await.unwrap(), 0);
 }

@@ -27,6 +27,19 @@ macro_rules! insert_event {
     }};
 }
 
+/// Queues the notice of a ticket's change, in the transaction that stores the change: the
+/// ticket and the sequence number of its last event (see the migration `ticket_outbox`).
+macro_rules! insert_outbox {
+    ($c:expr, $ticket:expr, $seq:expr, $at:expr) => {{
+        sqlx::query("INSERT INTO ticket_outbox (ticket_id, seq, created_at) VALUES ($1, $2, $3)")
+            .bind($ticket)
+            .bind($seq)
+            .bind($at)
+            .execute(&mut *$c)
+            .await?;
+    }};
+}
+
 fn ms(t: jiff::Timestamp) -> Millis {
     t.as_millisecond()
 }
@@ -415,6 +428,9 @@ macro_rules! insert_ticket_sql {
             for (i, e) in r.events.iter().enumerate() {
                 insert_event!(c, id, i as i64 + 1, e);
             }
+            if let Some(last) = r.events.last() {
+                insert_outbox!(c, id, r.events.len() as i64, ms(last.at));
+            }
             if $sqlite {
                 sqlx::query("INSERT INTO ticket_fts (rowid, terms) VALUES ($1, $2)")
                     .bind(id)
@@ -458,6 +474,10 @@ impl Store {
             }
             for (i, e) in events.iter().enumerate() {
                 insert_event!(c, id.0, expected_version as i64 + i as i64 + 1, e);
+            }
+            if let Some(last) = events.last() {
+                let seq = expected_version as i64 + events.len() as i64;
+                insert_outbox!(c, id.0, seq, ms(last.at));
             }
         });
         Ok(())
@@ -569,6 +589,49 @@ impl Store {
                 };
             }
             q.fetch_one(p).await?
+        }))
+    }
+
+    /// Takes the queued notice of a ticket's change once it has been delivered; `false`
+    /// when it was not queued or another process's relay took it first (and delivered it).
+    pub async fn take_outbox(&self, ticket: TicketId, seq: i64) -> Result<bool> {
+        let n = on_write!(self, |p| {
+            sqlx::query("DELETE FROM ticket_outbox WHERE ticket_id = $1 AND seq = $2")
+                .bind(ticket.0)
+                .bind(seq)
+                .execute(p)
+                .await?
+                .rows_affected()
+        });
+        Ok(n > 0)
+    }
+
+    /// Claims up to `limit` queued notices written at or before `until` (the oldest first),
+    /// removing them so no other process delivers them too: the caller delivers each.
+    /// Returns (ticket, sequence number of the event) pairs.
+    pub async fn claim_outbox(&self, until: Millis, limit: i64) -> Result<Vec<(TicketId, i64)>> {
+        let rows: Vec<(i64, i64, i64)> = on_write!(self, |p| {
+            sqlx::query_as(
+                "DELETE FROM ticket_outbox WHERE id IN
+                   (SELECT id FROM ticket_outbox WHERE created_at <= $1 ORDER BY created_at, id LIMIT $2)
+                 RETURNING id, ticket_id, seq",
+            )
+            .bind(until)
+            .bind(limit)
+            .fetch_all(p)
+            .await?
+        });
+        let mut rows = rows;
+        rows.sort_unstable();
+        Ok(rows.into_iter().map(|(_, t, s)| (TicketId(t), s)).collect())
+    }
+
+    /// How many notices wait in the outbox (for the jobs page and the tests).
+    pub async fn outbox_len(&self) -> Result<i64> {
+        Ok(on_read!(self, |p| {
+            sqlx::query_scalar("SELECT COUNT(*) FROM ticket_outbox")
+                .fetch_one(p)
+                .await?
         }))
     }
 

@@ -9,10 +9,9 @@ use axum::http::{header, Request};
 use std::collections::BTreeSet;
 use support::*;
 use yihaotai_domain::ticket::{
-    available_commands, Actor, Command, CommandKind, DispatchMode, Disposition, Satisfaction,
-    Solved,
+    available_commands, Actor, Command, CommandKind, DispatchMode, Satisfaction, Solved,
 };
-use yihaotai_domain::vocab::{Channel, RequestType, Urgency};
+use yihaotai_domain::vocab::Urgency;
 use yihaotai_domain::TicketId;
 use yihaotai_service::tickets::{CommandKindExt, IntakeInput};
 use yihaotai_service::User;
@@ -38,23 +37,7 @@ async fn new_ticket(a: &App, content: &str) -> TicketId {
         .svc
         .intake(
             &agent,
-            IntakeInput {
-                channel: Channel::ALL[0],
-                request_type: RequestType::ALL[0],
-                category: "sanitation".into(),
-                urgency: Urgency::Normal,
-                epidemic_related: false,
-                confidential: false,
-                caller_name: None,
-                caller_phone: None,
-                household: None,
-                area: None,
-                content: content.into(),
-                disposition: Disposition::Dispatch,
-                dispatch_to: None,
-                suggestion: None,
-                downgrade_reason: None,
-            },
+            IntakeInput::request(content, "sanitation", Urgency::Normal),
         )
         .await
         .unwrap();

@@ -32,6 +32,7 @@ pub async fn run(s: &Settings, o: Opts) -> anyhow::Result<()> {
     tracing::info!(%addr, "serving");
     let jobs = tokio::spawn(background_jobs(service.clone()));
     let deadlines = tokio::spawn(deadline_watch(service.clone()));
+    let outbox = tokio::spawn(outbox_relay(service.clone()));
     let relay = {
         let s = service.clone();
         tokio::spawn(async move { s.relay_notices().await })
@@ -50,6 +51,7 @@ pub async fn run(s: &Settings, o: Opts) -> anyhow::Result<()> {
     }
     jobs.abort();
     deadlines.abort();
+    outbox.abort();
     relay.abort();
     service.store.close().await;
     println!("stopped");
@@ -99,6 +101,23 @@ async fn background_jobs(service: Service) {
         if let Err(e) = service.housekeeping(&holder).await {
             tracing::warn!(error = %e, "housekeeping failed");
         }
+    }
+}
+
+/// Notices left in the outbox by a process that stopped between a commit and its notice:
+/// all of them at start, then every 5 seconds those older than 5 seconds (younger ones are
+/// still being delivered by the process that wrote them).
+async fn outbox_relay(service: Service) {
+    let mut min_age = 0;
+    let mut tick = tokio::time::interval(Duration::from_secs(5));
+    loop {
+        tick.tick().await;
+        match service.deliver_outbox(min_age).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(notices = n, "delivered notices left in the outbox"),
+            Err(e) => tracing::warn!(error = %e, "outbox relay failed"),
+        }
+        min_age = 5_000;
     }
 }
 

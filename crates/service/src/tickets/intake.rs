@@ -36,6 +36,31 @@ pub struct IntakeInput {
     pub downgrade_reason: Option<String>,
 }
 
+impl IntakeInput {
+    /// A request as a desk agent types it on the phone and leaves open for dispatch: from
+    /// the 12345 hotline, a help request, no caller details, no household, no dispatch yet.
+    /// Callers set the rest with struct update syntax.
+    pub fn request(content: &str, category: &str, urgency: Urgency) -> IntakeInput {
+        IntakeInput {
+            channel: Channel::Hotline12345,
+            request_type: RequestType::Help,
+            category: category.to_string(),
+            urgency,
+            epidemic_related: false,
+            confidential: false,
+            caller_name: None,
+            caller_phone: None,
+            household: None,
+            area: None,
+            content: content.to_string(),
+            disposition: Disposition::Dispatch,
+            dispatch_to: None,
+            suggestion: None,
+            downgrade_reason: None,
+        }
+    }
+}
+
 /// The server's triage raised the urgency the request was sent with.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UrgencyRaise {

@@ -52,9 +52,26 @@ pub(crate) fn actor_of(user: &User) -> Actor {
 
 impl Service {
     /// Publishes after commit: locally at once, and to other processes via the database.
+    /// The notice was queued in the outbox by the transaction that stored the change; it
+    /// is taken from there here, or, if this process stops first, by a relay later.
     pub(crate) async fn publish(&self, rec: &TicketRecord, events: &[Event]) {
-        let t = &rec.ticket;
         let Some(last) = events.last() else { return };
+        if self.config.halt_after_commit {
+            return;
+        }
+        let seq = rec.ticket.version as i64;
+        match self.store.take_outbox(rec.id, seq).await {
+            Ok(false) => return, // a relay delivered it already
+            Ok(true) => {}
+            Err(e) => tracing::warn!(error = %e, "could not take a notice from the outbox"),
+        }
+        let n = self.notice(rec, last.kind.code()).await;
+        self.deliver(n).await;
+    }
+
+    /// What screens are told of a ticket's change, `event` being the kind of its last event.
+    async fn notice(&self, rec: &TicketRecord, event: &str) -> Notice {
+        let t = &rec.ticket;
         let critical_unaccepted =
             t.urgency == Urgency::Critical && t.accepted_at.is_none() && !t.is_terminal();
         // Only an alarm shows the agency's name; other notices spare the lookup.
@@ -62,7 +79,7 @@ impl Service {
             Some(a) if critical_unaccepted => self.store.agency(a).await.ok().map(|a| a.row.name),
             _ => None,
         };
-        let n = Notice {
+        Notice {
             ticket_id: rec.id.0,
             number: rec.number.clone(),
             status: t.status.code().to_string(),
@@ -70,7 +87,7 @@ impl Service {
             title: t.content.chars().take(60).collect(),
             area_path: rec.area_path.clone(),
             agency_id: t.assigned.map(|a| a.0),
-            event: last.kind.code().to_string(),
+            event: event.to_string(),
             critical_unaccepted,
             critical_overdue: critical_unaccepted
                 && t.deadlines.accept_by.is_some_and(|d| d <= ts(self.now())),
@@ -78,13 +95,52 @@ impl Service {
             accept_by: t.deadlines.accept_by.map(|d| d.as_millisecond()),
             agency_name,
             origin: self.bus.origin().to_string(),
-        };
+        }
+    }
+
+    /// To this process's screens, and to the other processes' through the database.
+    async fn deliver(&self, n: Notice) {
         if let Ok(payload) = serde_json::to_string(&n) {
             if let Err(e) = self.store.notify(crate::bus::CHANNEL, &payload).await {
                 tracing::warn!(error = %e, "could not notify other processes");
             }
         }
         self.bus.send_local(n);
+    }
+
+    /// Delivers the notices still in the outbox that were queued at least `min_age_ms` ago:
+    /// those whose process stopped between its commit and its notice. Run at start (with
+    /// no minimum age) and every few seconds. A ticket changed again since is announced as
+    /// it is now, which is what its screens need. Returns how many were delivered.
+    pub async fn deliver_outbox(&self, min_age_ms: i64) -> Result<usize> {
+        let mut delivered = 0;
+        loop {
+            let claimed = self
+                .store
+                .claim_outbox(self.now() - min_age_ms, 200)
+                .await?;
+            if claimed.is_empty() {
+                return Ok(delivered);
+            }
+            for (id, seq) in claimed {
+                let rec = match self.store.ticket(id).await {
+                    Ok(r) => r,
+                    Err(e) => {
+                        tracing::warn!(ticket = id.0, error = %e, "queued notice of an unreadable ticket dropped");
+                        continue;
+                    }
+                };
+                let events = self.store.ticket_events(id).await?;
+                let kind = events
+                    .iter()
+                    .find(|e| e.seq == seq)
+                    .map_or("changed", |e| e.kind.as_str())
+                    .to_string();
+                let n = self.notice(&rec, &kind).await;
+                self.deliver(n).await;
+                delivered += 1;
+            }
+        }
     }
 
     /// Relays notices from other app processes (PostgreSQL only) until the process ends:

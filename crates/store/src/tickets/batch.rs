@@ -258,6 +258,23 @@ async fn insert_all(
         q.build().execute(&mut *c).await?;
     }
 
+    let queued: Vec<(i64, i64, i64)> = rows
+        .iter()
+        .zip(&ids)
+        .filter_map(|(r, &id)| {
+            let last = r.rec.events.last()?;
+            Some((id, r.rec.events.len() as i64, ms(last.at)))
+        })
+        .collect();
+    for chunk in queued.chunks(ROWS) {
+        let mut q =
+            QueryBuilder::<Sqlite>::new("INSERT INTO ticket_outbox (ticket_id, seq, created_at) ");
+        q.push_values(chunk, |mut b, (id, seq, at)| {
+            b.push_bind(*id).push_bind(*seq).push_bind(*at);
+        });
+        q.build().execute(&mut *c).await?;
+    }
+
     let search: Vec<(i64, &str)> = rows
         .iter()
         .zip(&ids)
