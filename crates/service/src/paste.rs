@@ -371,7 +371,7 @@ impl Service {
             if input.household.is_none() && input.area.is_none() {
                 input.area = Some(compound);
             }
-            self.dispatch_by_catalogue(user, &mut input)
+            self.dispatch_by_catalogue(user, &mut input, "dispatch_agency")
                 .await
                 .map_err(|e| crate::tickets::numbered(i, e))?;
             inputs.push((i, input));

@@ -874,3 +874,43 @@ async fn refusals_name_the_field_and_change_nothing() {
 
     assert_eq!(a.svc.store.count_tickets().await.unwrap(), before + 1);
 }
+
+/// `dispatch_by_catalogue` sends a request to the agency the catalogue names, as the
+/// intake form's choice does, so its deadlines run at once; together with `dispatch_to`
+/// it is refused naming the field, and nothing is stored.
+#[tokio::test]
+async fn intake_can_dispatch_by_the_catalogue() {
+    let a = app().await;
+    let agent = Client::new(&a, "agent").await;
+    let user = a.svc.user_by_login("agent").await.unwrap();
+    let h = household_in_jinxiu(&a).await;
+    let hh = Some(yihaotai_domain::HouseholdId(h));
+    let want = a
+        .svc
+        .suggest_for_intake(&user, "medical", hh, None)
+        .await
+        .unwrap()
+        .expect("the demo catalogue sends medical requests somewhere");
+
+    let mut b = intake_body(h, "urgent", "老人发烧三天了，需要医生上门");
+    b["dispatch_by_catalogue"] = json!(true);
+    b["dispatch_to"] = json!({"agency_id": want.agency_id});
+    let r = agent.post("/api/v1/tickets", b).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(r.json()["field"], "dispatch_by_catalogue");
+
+    assert_eq!(
+        a.svc.store.count_tickets().await.unwrap(),
+        0,
+        "nothing stored"
+    );
+
+    let mut b = intake_body(h, "urgent", "老人发烧三天了，需要医生上门");
+    b["dispatch_by_catalogue"] = json!(true);
+    let r = agent.post("/api/v1/tickets", b).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let t = r.json();
+    assert_eq!(t["status"], "dispatched");
+    assert_eq!(t["assigned_agency_id"], want.agency_id, "{t}");
+    assert!(t["deadlines"]["accept_by"].is_string(), "{t}");
+}

@@ -156,7 +156,14 @@ impl Service {
     /// place, as the intake form's "by the catalogue" choice does. A request already sent
     /// somewhere, or not kept for dispatch, is left as it is; one the catalogue names no
     /// agency for is refused, so it never waits unseen with no deadline running.
-    pub async fn dispatch_by_catalogue(&self, user: &User, input: &mut IntakeInput) -> Result<()> {
+    /// `field` names the choice in the caller's own terms (the form's or the API's) when
+    /// the catalogue has no agency.
+    pub async fn dispatch_by_catalogue(
+        &self,
+        user: &User,
+        input: &mut IntakeInput,
+        field: &str,
+    ) -> Result<()> {
         if input.dispatch_to.is_some() || !matches!(input.disposition, Disposition::Dispatch) {
             return Ok(());
         }
@@ -169,7 +176,7 @@ impl Service {
                 Ok(())
             }
             None => Err(ServiceError::invalid(
-                "dispatch_agency",
+                field,
                 "派单目录中没有该类别在该区域的承办单位，请选择承办单位或留给派单员",
                 "the dispatch catalogue has no agency for this category here; choose an agency or leave it for the dispatcher",
             )),

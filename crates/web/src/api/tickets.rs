@@ -164,6 +164,11 @@ struct IntakeBody {
     disposition: Option<DispositionBody>,
     #[serde(default)]
     dispatch_to: Option<DispatchTo>,
+    /// Dispatch to the agency the dispatch catalogue names for the category and place (as
+    /// the intake form's 按派单目录 choice), so the deadlines run at once; refused when the
+    /// catalogue names none. Not with `dispatch_to`.
+    #[serde(default)]
+    dispatch_by_catalogue: bool,
     #[serde(default)]
     suggestion: Option<Map<String, Value>>,
     /// Why `urgency` stays below what triage finds in `content`; without it the server
@@ -253,7 +258,20 @@ async fn intake(
         .map_err(|e| AppError::api(e, c.lang))?;
     let b: IntakeBody = json_body(body, INTAKE_LIMIT, c.lang)?;
     let r = async {
-        let input = b.input()?;
+        let by_catalogue = b.dispatch_by_catalogue;
+        if by_catalogue && b.dispatch_to.is_some() {
+            return Err(ServiceError::invalid(
+                "dispatch_by_catalogue",
+                "dispatch_to 与 dispatch_by_catalogue 只能选一个",
+                "give dispatch_to or dispatch_by_catalogue, not both",
+            ));
+        }
+        let mut input = b.input()?;
+        if by_catalogue {
+            s.service
+                .dispatch_by_catalogue(&c.user, &mut input, "dispatch_by_catalogue")
+                .await?;
+        }
         s.service.intake(&c.user, input).await
     }
     .await

@@ -314,7 +314,7 @@ async fn resolve_auto(
     }
     state
         .service
-        .dispatch_by_catalogue(&staff.user, input)
+        .dispatch_by_catalogue(&staff.user, input, "dispatch_agency")
         .await
 }
 
