@@ -155,28 +155,28 @@ impl Service {
         }
         let aliases = clean_aliases(aliases)?;
         let now = self.now();
-        let area = self
-            .store
-            .insert_area(
-                &NewArea {
-                    parent,
-                    kind,
-                    name: name.as_str(),
-                    aliases: &aliases,
-                    demo_key: None,
-                },
-                now,
-            )
-            .await?;
-        self.audit(
+        let new = NewArea {
+            parent,
+            kind,
+            name: name.as_str(),
+            aliases: &aliases,
+            demo_key: None,
+        };
+        let parent_path = parent_area.as_ref().map(|p| p.path.clone());
+        let after = serde_json::json!({
+            "name": name.as_str(), "kind": kind, "parent": parent, "aliases": &aliases,
+        });
+        let audit = self.audit_entry(
             caller,
             "area.add",
             "area",
-            Some(area.id.0),
-            Some(&area.path),
+            None,
+            parent_path.as_ref(),
             name.as_str(),
-        )
-        .await?;
+            None,
+            Some(after),
+        );
+        let area = self.store.insert_area(&new, now, Some(&audit)).await?;
         Ok(area)
     }
 
@@ -191,16 +191,20 @@ impl Service {
         let area = self.area_in_scope(caller, id).await?;
         let name = AreaName::parse(name).map_err(|e| area_err("name", e))?;
         let aliases = clean_aliases(aliases)?;
-        self.store.rename_area(id, name.as_str(), &aliases).await?;
-        self.audit(
+        let detail = format!("{} → {}", area.name, name.as_str());
+        let audit = self.audit_entry(
             caller,
             "area.rename",
             "area",
             Some(id.0),
             Some(&area.path),
-            &format!("{} → {}", area.name, name.as_str()),
-        )
-        .await?;
+            &detail,
+            Some(serde_json::json!({"name": &area.name, "aliases": &area.aliases})),
+            Some(serde_json::json!({"name": name.as_str(), "aliases": &aliases})),
+        );
+        self.store
+            .rename_area(id, name.as_str(), &aliases, Some(&audit))
+            .await?;
         Ok(self.store.area(id).await?)
     }
 
@@ -236,18 +240,28 @@ impl Service {
                 "the effective time cannot be more than 24 hours in the past",
             ));
         }
-        self.store
-            .set_control_level(id, level, effective_at, reason, caller.user_id(), now)
-            .await?;
-        self.audit(
+        let detail = format!("{} @ {effective_at}: {reason}", level.code());
+        let audit = self.audit_entry(
             caller,
             "area.control_level",
             "area",
             Some(id.0),
             Some(&area.path),
-            &format!("{} @ {effective_at}: {reason}", level.code()),
-        )
-        .await?;
+            &detail,
+            Some(serde_json::json!({"control_level": area.control_level, "since": area.control_since})),
+            Some(serde_json::json!({"control_level": level, "effective_at": effective_at, "reason": reason})),
+        );
+        self.store
+            .set_control_level(
+                id,
+                level,
+                effective_at,
+                reason,
+                caller.user_id(),
+                now,
+                Some(&audit),
+            )
+            .await?;
         Ok(self.store.area(id).await?)
     }
 
@@ -349,16 +363,20 @@ impl Service {
     pub async fn create_agency(&self, caller: Caller<'_>, input: &AgencyInput) -> Result<Agency> {
         caller.require_admin()?;
         let path = self.check_agency_input(caller, input).await?;
-        let id = self.store.insert_agency(input, None, self.now()).await?;
-        self.audit(
+        let audit = self.audit_entry(
             caller,
             "agency.create",
             "agency",
-            Some(id.0),
+            None,
             Some(&path),
             &input.name,
-        )
-        .await?;
+            None,
+            serde_json::to_value(input).ok(),
+        );
+        let id = self
+            .store
+            .insert_agency(input, None, self.now(), Some(&audit))
+            .await?;
         Ok(self.store.agency(id).await?)
     }
 
@@ -381,16 +399,17 @@ impl Service {
             ));
         }
         let path = self.check_agency_input(caller, input).await?;
-        self.store.update_agency(id, input).await?;
-        self.audit(
+        let audit = self.audit_entry(
             caller,
             "agency.update",
             "agency",
             Some(id.0),
             Some(&path),
             &input.name,
-        )
-        .await?;
+            serde_json::to_value(&existing).ok(),
+            serde_json::to_value(input).ok(),
+        );
+        self.store.update_agency(id, input, Some(&audit)).await?;
         Ok(self.store.agency(id).await?)
     }
 
@@ -496,6 +515,20 @@ impl Service {
         crate::auth::check_new_password(password)?;
         let path = self.check_user_access(caller, input).await?;
         let hash = self.passwords.hash(password).await?;
+        let after = serde_json::json!({
+            "login": &login, "display_name": &name, "agency": input.agency,
+            "roles": &input.roles, "areas": &input.areas,
+        });
+        let audit = self.audit_entry(
+            caller,
+            "user.create",
+            "user",
+            None,
+            path.as_ref(),
+            &login,
+            None,
+            Some(after),
+        );
         let id = self
             .store
             .insert_user(
@@ -508,6 +541,7 @@ impl Service {
                     areas: &input.areas,
                 },
                 self.now(),
+                Some(&audit),
             )
             .await
             .map_err(|e| match e {
@@ -517,15 +551,6 @@ impl Service {
                 },
                 other => other.into(),
             })?;
-        self.audit(
-            caller,
-            "user.create",
-            "user",
-            Some(id.0),
-            path.as_ref(),
-            &login,
-        )
-        .await?;
         Ok(self.store.user(id).await?)
     }
 
@@ -548,18 +573,33 @@ impl Service {
                 ));
             }
         }
-        self.store
-            .update_user_access(id, &name, input.agency, &input.roles, &input.areas)
-            .await?;
-        self.audit(
+        let audit = self.audit_entry(
             caller,
             "user.update",
             "user",
             Some(id.0),
             path.as_ref(),
             &existing.login,
-        )
-        .await?;
+            Some(serde_json::json!({
+                "display_name": &existing.display_name, "agency": existing.agency_id,
+                "roles": &existing.roles,
+                "areas": existing.areas.iter().map(|a| a.id).collect::<Vec<_>>(),
+            })),
+            Some(serde_json::json!({
+                "display_name": &name, "agency": input.agency, "roles": &input.roles,
+                "areas": &input.areas,
+            })),
+        );
+        self.store
+            .update_user_access(
+                id,
+                &name,
+                input.agency,
+                &input.roles,
+                &input.areas,
+                Some(&audit),
+            )
+            .await?;
         Ok(self.store.user(id).await?)
     }
 
@@ -586,12 +626,15 @@ impl Service {
                 &hash,
                 self.now(),
                 &NewAudit {
+                    at: self.now(),
                     actor: caller.user_id(),
                     action: "user.password",
                     target_kind: "user",
                     target_id: Some(id.0),
                     area_path: u.areas.first().map(|a| a.path.as_str()),
                     detail: &u.login,
+                    before: None,
+                    after: None,
                 },
             )
             .await?;
@@ -619,7 +662,6 @@ impl Service {
             ));
         }
         let u = self.user_in_scope(caller, id).await?;
-        self.store.set_user_active(id, active).await?;
         let path = u
             .areas
             .first()
@@ -629,8 +671,17 @@ impl Service {
         } else {
             "user.disable"
         };
-        self.audit(caller, action, "user", Some(id.0), path.as_ref(), &u.login)
-            .await
+        let audit = self.audit_entry(
+            caller,
+            action,
+            "user",
+            Some(id.0),
+            path.as_ref(),
+            &u.login,
+            Some(serde_json::json!({"active": u.active})),
+            Some(serde_json::json!({"active": active})),
+        );
+        Ok(self.store.set_user_active(id, active, Some(&audit)).await?)
     }
 
     pub async fn user_by_login(&self, login: &str) -> Result<User> {
@@ -662,29 +713,34 @@ impl Service {
             .await?)
     }
 
-    pub(crate) async fn audit(
+    /// The audit entry of an admin change, with the record before and after it; the store
+    /// writes it in the transaction of the change, so neither is kept without the other.
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "one entry's fields, each named at the call"
+    )]
+    pub(crate) fn audit_entry<'a>(
         &self,
         caller: Caller<'_>,
-        action: &str,
-        kind: &str,
+        action: &'a str,
+        kind: &'a str,
         id: Option<i64>,
-        path: Option<&AreaPath>,
-        detail: &str,
-    ) -> Result<()> {
-        self.store
-            .audit(
-                &NewAudit {
-                    actor: caller.user_id(),
-                    action,
-                    target_kind: kind,
-                    target_id: id,
-                    area_path: path.map(|p| p.as_str()),
-                    detail,
-                },
-                self.now(),
-            )
-            .await?;
-        Ok(())
+        path: Option<&'a AreaPath>,
+        detail: &'a str,
+        before: Option<serde_json::Value>,
+        after: Option<serde_json::Value>,
+    ) -> NewAudit<'a> {
+        NewAudit {
+            at: self.now(),
+            actor: caller.user_id(),
+            action,
+            target_kind: kind,
+            target_id: id,
+            area_path: path.map(|p| p.as_str()),
+            detail,
+            before: before.map(|v| v.to_string()),
+            after: after.map(|v| v.to_string()),
+        }
     }
 }
 

@@ -117,6 +117,33 @@ impl Service {
                 format!("the agency '{}' is inactive", target.row.name),
             ));
         }
+        let detail = format!(
+            "{} × {} → {} ({})",
+            category.as_str(),
+            area.name,
+            target.row.name,
+            mode.code()
+        );
+        let before = self
+            .store
+            .dispatch_rules()
+            .await?
+            .into_iter()
+            .find(|r| r.category == category.as_str() && r.area_id == area.id.0);
+        let after = serde_json::json!({
+            "category": category.as_str(), "area_id": area.id, "agency_id": agency,
+            "mode": mode.code(),
+        });
+        let audit = self.audit_entry(
+            caller,
+            "dispatch_rule.set",
+            "dispatch_rule",
+            before.as_ref().map(|r| r.id),
+            Some(&area.path),
+            &detail,
+            before.and_then(|r| serde_json::to_value(r).ok()),
+            Some(after),
+        );
         let id = self
             .store
             .set_dispatch_rule(
@@ -128,24 +155,9 @@ impl Service {
                     by: caller.user_id(),
                 },
                 self.now(),
+                Some(&audit),
             )
             .await?;
-        let detail = format!(
-            "{} × {} → {} ({})",
-            category.as_str(),
-            area.name,
-            target.row.name,
-            mode.code()
-        );
-        self.audit(
-            caller,
-            "dispatch_rule.set",
-            "dispatch_rule",
-            Some(id),
-            Some(&area.path),
-            &detail,
-        )
-        .await?;
         Ok(self.store.dispatch_rule(id).await?)
     }
 
@@ -158,20 +170,21 @@ impl Service {
                 return Err(ServiceError::out_of_scope());
             }
         }
-        self.store.delete_dispatch_rule(id).await?;
         let detail = format!(
             "{} × {} → {}",
             rule.category, rule.area_name, rule.agency_name
         );
-        self.audit(
+        let audit = self.audit_entry(
             caller,
             "dispatch_rule.delete",
             "dispatch_rule",
             Some(id),
             Some(&path),
             &detail,
-        )
-        .await?;
+            serde_json::to_value(&rule).ok(),
+            None,
+        );
+        self.store.delete_dispatch_rule(id, Some(&audit)).await?;
         Ok(())
     }
 

@@ -99,9 +99,13 @@ impl Service {
         let policy = Policy::from_toml(text).map_err(|e| {
             ServiceError::invalid("policy", e.localized(Lang::Zh), e.localized(Lang::En))
         })?;
-        self.store.set_setting(SETTING, &policy.to_toml()).await?;
         let detail = format!("{} rules", policy.rules.len());
-        self.audit_policy(user, &root, "policy.set", &detail)
+        let after = policy.to_toml();
+        let audit = self
+            .policy_audit(user, &root, "policy.set", &detail, Some(after.clone()))
+            .await?;
+        self.store
+            .set_setting(SETTING, &after, Some(&audit))
             .await?;
         self.policy.set(policy);
         Ok(self.policy())
@@ -110,9 +114,16 @@ impl Service {
     /// Goes back to the built-in policy.
     pub async fn reset_policy(&self, user: &User) -> Result<Arc<Policy>> {
         let root = self.require_territory_admin(user).await?;
-        self.store.delete_setting(SETTING).await?;
-        self.audit_policy(user, &root, "policy.reset", "built-in")
+        let audit = self
+            .policy_audit(
+                user,
+                &root,
+                "policy.reset",
+                "built-in",
+                Some(Policy::default().to_toml()),
+            )
             .await?;
+        self.store.delete_setting(SETTING, Some(&audit)).await?;
         self.policy.set(Policy::default());
         Ok(self.policy())
     }
@@ -144,21 +155,31 @@ impl Service {
         }
     }
 
-    async fn audit_policy(
+    /// The audit entry of a policy change, with the rules before and after (as TOML).
+    async fn policy_audit<'a>(
         &self,
         user: &User,
-        root: &AreaPath,
-        action: &str,
-        detail: &str,
-    ) -> Result<()> {
-        self.audit(
+        root: &'a AreaPath,
+        action: &'a str,
+        detail: &'a str,
+        after: Option<String>,
+    ) -> Result<yihaotai_store::audit::NewAudit<'a>> {
+        let before = match self.store.setting(SETTING).await? {
+            Some(t) => t,
+            None => Policy::default().to_toml(),
+        };
+        let mut audit = self.audit_entry(
             crate::admin::Caller::User(user),
             action,
             "policy",
             None,
             Some(root),
             detail,
-        )
-        .await
+            None,
+            None,
+        );
+        audit.before = Some(serde_json::Value::String(before).to_string());
+        audit.after = after.map(|a| serde_json::Value::String(a).to_string());
+        Ok(audit)
     }
 }

@@ -165,17 +165,17 @@ impl Service {
             // Who looked whom up by phone stays on record, as a reveal does.
             let detail = format!("q={}", yihaotai_domain::person::mask_middle(&q, 3, 4));
             self.store
-                .audit(
-                    &yihaotai_store::audit::NewAudit {
-                        actor: Some(user.id),
-                        action: "household.search_phone",
-                        target_kind: "household",
-                        target_id: hits.first().map(|h| h.id),
-                        area_path: hits.first().map(|h| h.area_path.as_str()),
-                        detail: &detail,
-                    },
-                    self.now(),
-                )
+                .audit(&yihaotai_store::audit::NewAudit {
+                    at: self.now(),
+                    actor: Some(user.id),
+                    action: "household.search_phone",
+                    target_kind: "household",
+                    target_id: hits.first().map(|h| h.id),
+                    area_path: hits.first().map(|h| h.area_path.as_str()),
+                    detail: &detail,
+                    before: None,
+                    after: None,
+                })
                 .await?;
         }
         Ok(hits)
@@ -264,17 +264,17 @@ impl Service {
         crate::admin::require_any_role(user, &[yihaotai_domain::role::Role::Admin])?;
         self.reload_triage()?;
         self.store
-            .audit(
-                &yihaotai_store::audit::NewAudit {
-                    actor: Some(user.id),
-                    action: "triage.reload",
-                    target_kind: "lexicon",
-                    target_id: None,
-                    area_path: user.areas.first().map(|a| a.path.as_str()),
-                    detail: "",
-                },
-                self.now(),
-            )
+            .audit(&yihaotai_store::audit::NewAudit {
+                at: self.now(),
+                actor: Some(user.id),
+                action: "triage.reload",
+                target_kind: "lexicon",
+                target_id: None,
+                area_path: user.areas.first().map(|a| a.path.as_str()),
+                detail: "",
+                before: None,
+                after: None,
+            })
             .await?;
         Ok(())
     }

@@ -24,7 +24,7 @@ pub struct Agency {
     pub categories: Vec<String>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct AgencyInput {
     pub name: String,
     pub kind: String,
@@ -77,6 +77,7 @@ impl Store {
         input: &AgencyInput,
         demo_key: Option<&str>,
         now: Millis,
+        audit: Option<&crate::audit::NewAudit<'_>>,
     ) -> Result<AgencyId> {
         let id: i64 = in_tx!(self, |c| {
             let id: i64 = sqlx::query_scalar(
@@ -94,12 +95,18 @@ impl Store {
             .fetch_one(&mut *c)
             .await?;
             write_agency_links!(c, id, input);
+            insert_audit!(c, audit, Some(id));
             id
         });
         Ok(AgencyId(id))
     }
 
-    pub async fn update_agency(&self, id: AgencyId, input: &AgencyInput) -> Result<()> {
+    pub async fn update_agency(
+        &self,
+        id: AgencyId,
+        input: &AgencyInput,
+        audit: Option<&crate::audit::NewAudit<'_>>,
+    ) -> Result<()> {
         in_tx!(self, |c| {
             let n = sqlx::query(
                 "UPDATE agencies SET name = $1, kind = $2, parent_id = $3, home_area_id = $4,
@@ -119,6 +126,7 @@ impl Store {
                 return Err(StoreError::NotFound);
             }
             write_agency_links!(c, id.0, input);
+            insert_audit!(c, audit);
         });
         Ok(())
     }

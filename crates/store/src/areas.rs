@@ -130,8 +130,17 @@ impl_area_exec!(sqlx::SqliteConnection);
 impl_area_exec!(sqlx::PgConnection);
 
 impl Store {
-    pub async fn insert_area(&self, a: &NewArea<'_>, now: Millis) -> Result<Area> {
-        let area = in_tx!(self, |c| c.insert_area(a, now).await?);
+    pub async fn insert_area(
+        &self,
+        a: &NewArea<'_>,
+        now: Millis,
+        audit: Option<&crate::audit::NewAudit<'_>>,
+    ) -> Result<Area> {
+        let area = in_tx!(self, |c| {
+            let area = c.insert_area(a, now).await?;
+            insert_audit!(c, audit, Some(area.id.0));
+            area
+        });
         self.caches_changed().await;
         Ok(area)
     }
@@ -192,27 +201,38 @@ impl Store {
         raw.map(TryInto::try_into).transpose()
     }
 
-    pub async fn rename_area(&self, id: AreaId, name: &str, aliases: &[String]) -> Result<()> {
-        let n = on_write!(self, |p| {
-            sqlx::query("UPDATE areas SET name = $1, aliases = $2 WHERE id = $3")
+    pub async fn rename_area(
+        &self,
+        id: AreaId,
+        name: &str,
+        aliases: &[String],
+        audit: Option<&crate::audit::NewAudit<'_>>,
+    ) -> Result<()> {
+        in_tx!(self, |c| {
+            let n = sqlx::query("UPDATE areas SET name = $1, aliases = $2 WHERE id = $3")
                 .bind(name)
                 .bind(serde_json::to_string(aliases).unwrap_or_else(|_| "[]".into()))
                 .bind(id.0)
-                .execute(p)
+                .execute(&mut *c)
                 .await?
-                .rows_affected()
+                .rows_affected();
+            if n == 0 {
+                return Err(StoreError::NotFound);
+            }
+            insert_audit!(c, audit);
         });
         // Users carry their areas' names.
         self.caches_changed().await;
-        if n == 0 {
-            return Err(StoreError::NotFound);
-        }
         Ok(())
     }
 
     /// Records a control-level change in the history and, when it is already effective,
     /// on the area itself. A change that takes effect later is applied by
     /// [`Store::apply_due_control_levels`].
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "the change's fields and its audit entry"
+    )]
     pub async fn set_control_level(
         &self,
         id: AreaId,
@@ -221,8 +241,10 @@ impl Store {
         reason: &str,
         by: Option<UserId>,
         now: Millis,
+        audit: Option<&crate::audit::NewAudit<'_>>,
     ) -> Result<()> {
         in_tx!(self, |c| {
+            insert_audit!(c, audit);
             sqlx::query(
                 "INSERT INTO area_control_history (area_id, level, effective_at, reason, set_by, set_at)
                  VALUES ($1, $2, $3, $4, $5, $6)",

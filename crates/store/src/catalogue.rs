@@ -79,9 +79,14 @@ impl Store {
     }
 
     /// Sets (inserts or replaces) the rule for a category in an area; returns its id.
-    pub async fn set_dispatch_rule(&self, r: &NewDispatchRule<'_>, now: Millis) -> Result<i64> {
-        Ok(on_write!(self, |p| {
-            sqlx::query_scalar(
+    pub async fn set_dispatch_rule(
+        &self,
+        r: &NewDispatchRule<'_>,
+        now: Millis,
+        audit: Option<&crate::audit::NewAudit<'_>>,
+    ) -> Result<i64> {
+        Ok(in_tx!(self, |c| {
+            let id: i64 = sqlx::query_scalar(
                 "INSERT INTO dispatch_rules (category, area_id, agency_id, mode, updated_by, updated_at)
                  VALUES ($1, $2, $3, $4, $5, $6)
                  ON CONFLICT (category, area_id) DO UPDATE SET agency_id = excluded.agency_id,
@@ -94,23 +99,30 @@ impl Store {
             .bind(r.mode)
             .bind(r.by.map(|u| u.0))
             .bind(now)
-            .fetch_one(p)
-            .await?
+            .fetch_one(&mut *c)
+            .await?;
+            insert_audit!(c, audit, Some(id));
+            id
         }))
     }
 
     /// Removes a rule; `NotFound` when there is none with that id.
-    pub async fn delete_dispatch_rule(&self, id: i64) -> Result<()> {
-        let n = on_write!(self, |p| {
-            sqlx::query("DELETE FROM dispatch_rules WHERE id = $1")
+    pub async fn delete_dispatch_rule(
+        &self,
+        id: i64,
+        audit: Option<&crate::audit::NewAudit<'_>>,
+    ) -> Result<()> {
+        in_tx!(self, |c| {
+            let n = sqlx::query("DELETE FROM dispatch_rules WHERE id = $1")
                 .bind(id)
-                .execute(p)
+                .execute(&mut *c)
                 .await?
-                .rows_affected()
+                .rows_affected();
+            if n == 0 {
+                return Err(crate::StoreError::NotFound);
+            }
+            insert_audit!(c, audit);
         });
-        if n == 0 {
-            return Err(crate::StoreError::NotFound);
-        }
         Ok(())
     }
 

@@ -5,10 +5,11 @@
 #[macro_use]
 pub mod db;
 pub mod error;
+#[macro_use]
+pub mod audit;
 
 pub mod agencies;
 pub mod areas;
-pub mod audit;
 pub mod cache;
 pub mod catalogue;
 pub mod categories;

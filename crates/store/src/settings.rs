@@ -12,28 +12,37 @@ impl Store {
         }))
     }
 
-    pub async fn set_setting(&self, key: &str, value: &str) -> Result<()> {
-        on_write!(self, |p| {
+    pub async fn set_setting(
+        &self,
+        key: &str,
+        value: &str,
+        audit: Option<&crate::audit::NewAudit<'_>>,
+    ) -> Result<()> {
+        in_tx!(self, |c| {
+            insert_audit!(c, audit);
             sqlx::query(
                 "INSERT INTO settings (key, value) VALUES ($1, $2)
                  ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             )
             .bind(key)
             .bind(value)
-            .execute(p)
-            .await?
-            .rows_affected()
+            .execute(&mut *c)
+            .await?;
         });
         Ok(())
     }
 
-    pub async fn delete_setting(&self, key: &str) -> Result<()> {
-        on_write!(self, |p| {
+    pub async fn delete_setting(
+        &self,
+        key: &str,
+        audit: Option<&crate::audit::NewAudit<'_>>,
+    ) -> Result<()> {
+        in_tx!(self, |c| {
+            insert_audit!(c, audit);
             sqlx::query("DELETE FROM settings WHERE key = $1")
                 .bind(key)
-                .execute(p)
-                .await?
-                .rows_affected()
+                .execute(&mut *c)
+                .await?;
         });
         Ok(())
     }

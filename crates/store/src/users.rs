@@ -104,7 +104,12 @@ pub struct SessionRow {
 }
 
 impl Store {
-    pub async fn insert_user(&self, u: &NewUser<'_>, now: Millis) -> Result<UserId> {
+    pub async fn insert_user(
+        &self,
+        u: &NewUser<'_>,
+        now: Millis,
+        audit: Option<&crate::audit::NewAudit<'_>>,
+    ) -> Result<UserId> {
         let id: i64 = in_tx!(self, |c| {
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO users (login, display_name, password_hash, agency_id, active, created_at, password_changed_at)
@@ -118,6 +123,7 @@ impl Store {
             .fetch_one(&mut *c)
             .await?;
             write_user_links!(c, id, u.roles, u.areas);
+            insert_audit!(c, audit, Some(id));
             id
         });
         self.caches_changed().await;
@@ -131,6 +137,7 @@ impl Store {
         agency: Option<AgencyId>,
         roles: &Roles,
         areas: &[AreaId],
+        audit: Option<&crate::audit::NewAudit<'_>>,
     ) -> Result<()> {
         in_tx!(self, |c| {
             let n = sqlx::query("UPDATE users SET display_name = $1, agency_id = $2 WHERE id = $3")
@@ -144,6 +151,7 @@ impl Store {
                 return Err(StoreError::NotFound);
             }
             write_user_links!(c, id.0, roles, areas);
+            insert_audit!(c, audit);
         });
         self.caches_changed().await;
         Ok(())
@@ -248,16 +256,7 @@ impl Store {
                     .execute(&mut *c)
                     .await?
                     .rows_affected();
-            sqlx::query(crate::audit::INSERT_AUDIT)
-                .bind(now)
-                .bind(audit.actor.map(|u| u.0))
-                .bind(audit.action)
-                .bind(audit.target_kind)
-                .bind(audit.target_id)
-                .bind(audit.area_path)
-                .bind(audit.detail)
-                .execute(&mut *c)
-                .await?;
+            insert_audit!(c, Some(audit));
             PasswordChanged {
                 sessions_ended,
                 tokens_revoked,
@@ -267,8 +266,14 @@ impl Store {
         Ok(changed)
     }
 
-    pub async fn set_user_active(&self, id: UserId, active: bool) -> Result<()> {
+    pub async fn set_user_active(
+        &self,
+        id: UserId,
+        active: bool,
+        audit: Option<&crate::audit::NewAudit<'_>>,
+    ) -> Result<()> {
         in_tx!(self, |c| {
+            insert_audit!(c, audit);
             let n = sqlx::query("UPDATE users SET active = $1 WHERE id = $2")
                 .bind(active as i64)
                 .bind(id.0)

@@ -27,6 +27,7 @@ async fn area(s: &Store, parent: Option<AreaId>, name: &str) -> AreaId {
             demo_key: None,
         },
         T0,
+        None,
     )
     .await
     .unwrap()
@@ -51,6 +52,7 @@ async fn a_cached_token_user_follows_every_change_at_once() {
                 areas: &[c1],
             },
             T0,
+            None,
         )
         .await
         .unwrap();
@@ -64,13 +66,13 @@ async fn a_cached_token_user_follows_every_change_at_once() {
     assert_eq!(lookup().await.unwrap().unwrap().areas[0].id, c1.0);
 
     // Roles and areas changed by an admin apply to the next request.
-    s.update_user_access(id, "王芳", None, &Roles(vec![Role::Viewer]), &[c2])
+    s.update_user_access(id, "王芳", None, &Roles(vec![Role::Viewer]), &[c2], None)
         .await
         .unwrap();
     let u = lookup().await.unwrap().unwrap();
     assert_eq!(u.roles, Roles(vec![Role::Viewer]));
     assert_eq!(u.areas[0].id, c2.0);
-    s.rename_area(c2, "柳岸新村", &[]).await.unwrap();
+    s.rename_area(c2, "柳岸新村", &[], None).await.unwrap();
     assert_eq!(lookup().await.unwrap().unwrap().areas[0].name, "柳岸新村");
 
     // A copy never outlives the token itself.
@@ -82,7 +84,7 @@ async fn a_cached_token_user_follows_every_change_at_once() {
 
     // Disabling the account revokes the token, cached or not.
     assert!(lookup().await.unwrap().is_some());
-    s.set_user_active(id, false).await.unwrap();
+    s.set_user_active(id, false, None).await.unwrap();
     assert!(lookup().await.unwrap().is_none());
 }
 

@@ -25,6 +25,7 @@ async fn area(s: &Store, parent: Option<AreaId>, kind: AreaKind, name: &str) -> 
             demo_key: None,
         },
         T0,
+        None,
     )
     .await
     .unwrap()
@@ -61,14 +62,14 @@ async fn areas_have_paths_and_scope_queries_follow_them() {
         "empty scope sees nothing"
     );
     assert_eq!(s.all_areas().await.unwrap().len(), 5);
-    s.rename_area(k1, "锦绣花园（东区）", &["锦绣".into()])
+    s.rename_area(k1, "锦绣花园（东区）", &["锦绣".into()], None)
         .await
         .unwrap();
     let a = s.area(k1).await.unwrap();
     assert_eq!(a.name, "锦绣花园（东区）");
     assert_eq!(a.aliases, vec!["锦绣".to_string()]);
     assert!(s
-        .rename_area(AreaId(9999), "x", &[])
+        .rename_area(AreaId(9999), "x", &[], None)
         .await
         .unwrap_err()
         .is_not_found());
@@ -80,7 +81,7 @@ async fn control_levels_keep_history_and_scheduled_changes_apply_later() {
     let db = TestDb::new().await;
     let s = &db.store;
     let (_, _, _, k1, _) = small_tree(s).await;
-    s.set_control_level(k1, ControlLevel::Sealed, T0, "阳性病例", None, T0)
+    s.set_control_level(k1, ControlLevel::Sealed, T0, "阳性病例", None, T0, None)
         .await
         .unwrap();
     assert_eq!(
@@ -96,6 +97,7 @@ async fn control_levels_keep_history_and_scheduled_changes_apply_later() {
         "解封降级",
         None,
         T0 + 1,
+        None,
     )
     .await
     .unwrap();
@@ -134,7 +136,7 @@ async fn agencies_keep_their_areas_and_categories() {
         categories: vec!["medical".into(), "medicine".into()],
         active: true,
     };
-    let id = s.insert_agency(&input, None, T0).await.unwrap();
+    let id = s.insert_agency(&input, None, T0, None).await.unwrap();
     let a = s.agency(id).await.unwrap();
     assert_eq!(a.areas, vec![c1, c2]);
     assert_eq!(
@@ -145,7 +147,7 @@ async fn agencies_keep_their_areas_and_categories() {
     edit.areas = vec![k1];
     edit.categories = vec!["pet".into()];
     edit.home_area = c1;
-    s.update_agency(id, &edit).await.unwrap();
+    s.update_agency(id, &edit, None).await.unwrap();
     let a = s.agency(id).await.unwrap();
     assert_eq!(a.areas, vec![k1]);
     assert_eq!(a.categories, vec!["pet".to_string()]);
@@ -156,13 +158,17 @@ async fn agencies_keep_their_areas_and_categories() {
     // An unknown category is refused by the foreign key, and nothing changes.
     let mut bad = edit.clone();
     bad.categories = vec!["no_such".into()];
-    assert!(s.update_agency(id, &bad).await.unwrap_err().is_conflict());
+    assert!(s
+        .update_agency(id, &bad, None)
+        .await
+        .unwrap_err()
+        .is_conflict());
     assert_eq!(
         s.agency(id).await.unwrap().categories,
         vec!["pet".to_string()]
     );
     assert!(s
-        .update_agency(AgencyId(999), &edit)
+        .update_agency(AgencyId(999), &edit, None)
         .await
         .unwrap_err()
         .is_not_found());
@@ -185,6 +191,7 @@ async fn users_sessions_tokens_and_failures() {
                 areas: &[c1],
             },
             T0,
+            None,
         )
         .await
         .unwrap();
@@ -204,6 +211,7 @@ async fn users_sessions_tokens_and_failures() {
                 areas: &[c1],
             },
             T0,
+            None,
         )
         .await
         .unwrap_err();
@@ -230,12 +238,15 @@ async fn users_sessions_tokens_and_failures() {
             "h2",
             T0,
             &NewAudit {
+                at: T0,
                 actor: None,
                 action: "user.password",
                 target_kind: "user",
                 target_id: Some(id.0),
                 area_path: None,
                 detail: "wang",
+                before: None,
+                after: None,
             },
         )
         .await
@@ -255,7 +266,7 @@ async fn users_sessions_tokens_and_failures() {
 
     s.insert_api_token(id, "ci", "th", T0, None).await.unwrap();
     assert_eq!(s.api_token_user("th", T0).await.unwrap(), Some(id));
-    s.set_user_active(id, false).await.unwrap();
+    s.set_user_active(id, false, None).await.unwrap();
     assert_eq!(
         s.api_token_user("th", T0).await.unwrap(),
         None,
@@ -274,17 +285,17 @@ async fn audit_entries_are_filtered_by_area() {
     let p1 = s.area(c1).await.unwrap().path;
     let p2 = s.area(c2).await.unwrap().path;
     for (p, d) in [(&p1, "one"), (&p2, "two")] {
-        s.audit(
-            &NewAudit {
-                actor: None,
-                action: "area.rename",
-                target_kind: "area",
-                target_id: None,
-                area_path: Some(p.as_str()),
-                detail: d,
-            },
-            T0,
-        )
+        s.audit(&NewAudit {
+            at: T0,
+            actor: None,
+            action: "area.rename",
+            target_kind: "area",
+            target_id: None,
+            area_path: Some(p.as_str()),
+            detail: d,
+            before: None,
+            after: None,
+        })
         .await
         .unwrap();
     }
@@ -637,4 +648,105 @@ async fn dropped_projections_are_rebuilt_from_events_to_the_byte() {
         s.ticket(yihaotai_domain::TicketId(3)).await.unwrap().ticket,
         before
     );
+}
+
+async fn audited(
+    s: &Store,
+    root: &AreaPath,
+    action: &str,
+) -> Vec<yihaotai_store::audit::AuditEntry> {
+    s.audit_entries(std::slice::from_ref(root), true, 100)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action == action)
+        .collect()
+}
+
+/// An admin change and its audit entry (with the record before and after) commit together:
+/// a change that fails leaves no entry, and an entry never stands for a change not made.
+#[tokio::test]
+async fn admin_changes_are_audited_in_their_own_transaction() {
+    let db = TestDb::new().await;
+    let s = &db.store;
+    let (street, _, _, k1, _) = small_tree(s).await;
+    let root = s.area(street).await.unwrap().path;
+    let entry = |action: &'static str, target: Option<i64>| NewAudit {
+        at: T0,
+        actor: None,
+        action,
+        target_kind: "area",
+        target_id: target,
+        area_path: Some(root.as_str()),
+        detail: "test",
+        before: Some(r#"{"name":"锦绣花园"}"#.into()),
+        after: Some(r#"{"name":"锦绣花园东区"}"#.into()),
+    };
+    let missing = s
+        .rename_area(
+            AreaId(999_999),
+            "x",
+            &[],
+            Some(&entry("area.rename.missing", Some(999_999))),
+        )
+        .await;
+    assert!(missing.unwrap_err().is_not_found());
+    assert!(
+        audited(s, &root, "area.rename.missing").await.is_empty(),
+        "no entry for a change not made"
+    );
+
+    s.rename_area(
+        k1,
+        "锦绣花园东区",
+        &[],
+        Some(&entry("area.rename", Some(k1.0))),
+    )
+    .await
+    .unwrap();
+    let got = audited(s, &root, "area.rename").await;
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].target_id, Some(k1.0));
+    assert_eq!(
+        got[0].before_json.as_deref(),
+        Some(r#"{"name":"锦绣花园"}"#)
+    );
+    assert_eq!(
+        got[0].after_json.as_deref(),
+        Some(r#"{"name":"锦绣花园东区"}"#)
+    );
+
+    // An addition's entry names the record the same transaction added.
+    let added = s
+        .insert_area(
+            &NewArea {
+                parent: Some(street),
+                kind: AreaKind::Community,
+                name: "新社区",
+                aliases: &[],
+                demo_key: None,
+            },
+            T0,
+            Some(&entry("area.add", None)),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        audited(s, &root, "area.add").await[0].target_id,
+        Some(added.id.0)
+    );
+
+    // A constraint refused: a rule for an agency that does not exist.
+    let rule = yihaotai_store::catalogue::NewDispatchRule {
+        category: "medical",
+        area: k1,
+        agency: AgencyId(999_999),
+        mode: "direct",
+        by: None,
+    };
+    let refused = s
+        .set_dispatch_rule(&rule, T0, Some(&entry("dispatch_rule.set", None)))
+        .await;
+    assert!(refused.is_err());
+    assert!(audited(s, &root, "dispatch_rule.set").await.is_empty());
 }

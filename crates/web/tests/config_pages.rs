@@ -534,3 +534,51 @@ async fn the_policy_api_reads_and_replaces_the_policy() {
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.json()["builtin"], false);
 }
+
+/// An area renamed on its page appears in the audit log with what it was and what it
+/// became, shown on the audit page.
+#[tokio::test]
+async fn the_audit_page_shows_an_area_before_and_after_its_rename() {
+    let a = app().await;
+    let (admin, csrf) = login(&a.app, "admin", "demo-admin-2026").await;
+    let user = a.svc.user_by_login("admin").await.unwrap();
+    let areas = a.svc.areas_for(&user).await.unwrap();
+    let area = areas
+        .iter()
+        .find(|x| x.kind == yihaotai_domain::area::AreaKind::Compound)
+        .expect("the demo street has compounds");
+    let r = send(
+        &a.app,
+        post_form(
+            &format!("/admin/areas/{}/rename", area.id.0),
+            &admin,
+            &[
+                ("_csrf", &csrf),
+                ("name", "改名测试苑"),
+                ("aliases", "测试苑"),
+            ],
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = send(&a.app, get("/admin/audit", &admin)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let doc = scraper::Html::parse_document(&page.body);
+    let row = scraper::Selector::parse("#audit-list tbody tr").unwrap();
+    let before = scraper::Selector::parse("pre.audit-before").unwrap();
+    let after = scraper::Selector::parse("pre.audit-after").unwrap();
+    let renamed = doc
+        .select(&row)
+        .find(|tr| tr.text().any(|t| t.contains("area.rename")))
+        .expect("the rename is in the audit log");
+    let text = |sel: &scraper::Selector| {
+        renamed
+            .select(sel)
+            .flat_map(|e| e.text())
+            .collect::<String>()
+    };
+    let was: serde_json::Value = serde_json::from_str(&text(&before)).unwrap();
+    let now: serde_json::Value = serde_json::from_str(&text(&after)).unwrap();
+    assert_eq!(was["name"], area.name.as_str());
+    assert_eq!(now, json!({"name": "改名测试苑", "aliases": ["测试苑"]}));
+}

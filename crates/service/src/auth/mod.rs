@@ -135,17 +135,17 @@ impl Service {
             .await?;
         tracing::info!(user = %user.id, "logged in");
         self.store
-            .audit(
-                &yihaotai_store::audit::NewAudit {
-                    actor: Some(user.id),
-                    action: "auth.login",
-                    target_kind: "user",
-                    target_id: Some(user.id.0),
-                    area_path: user.areas.first().map(|a| a.path.as_str()),
-                    detail: &user.login,
-                },
-                now,
-            )
+            .audit(&yihaotai_store::audit::NewAudit {
+                at: now,
+                actor: Some(user.id),
+                action: "auth.login",
+                target_kind: "user",
+                target_id: Some(user.id.0),
+                area_path: user.areas.first().map(|a| a.path.as_str()),
+                detail: &user.login,
+                before: None,
+                after: None,
+            })
             .await?;
         Ok(NewSession {
             token: Secret::new(token),
@@ -220,17 +220,17 @@ impl Service {
             .insert_api_token(user.id, name, &token_hash(&token), now, None)
             .await?;
         self.store
-            .audit(
-                &yihaotai_store::audit::NewAudit {
-                    actor: None,
-                    action: "token.create",
-                    target_kind: "user",
-                    target_id: Some(user.id.0),
-                    area_path: user.areas.first().map(|a| a.path.as_str()),
-                    detail: name,
-                },
-                now,
-            )
+            .audit(&yihaotai_store::audit::NewAudit {
+                at: now,
+                actor: None,
+                action: "token.create",
+                target_kind: "user",
+                target_id: Some(user.id.0),
+                area_path: user.areas.first().map(|a| a.path.as_str()),
+                detail: name,
+                before: None,
+                after: None,
+            })
             .await?;
         Ok(Secret::new(token))
     }

@@ -170,17 +170,17 @@ impl Service {
             .as_str()
             .to_string();
         self.store
-            .audit(
-                &NewAudit {
-                    actor: Some(user.id),
-                    action: "ticket.reveal_phone",
-                    target_kind: "ticket",
-                    target_id: Some(id.0),
-                    area_path: Some(&rec.area_path),
-                    detail: &format!("{}: {reason}", rec.number),
-                },
-                self.now(),
-            )
+            .audit(&NewAudit {
+                at: self.now(),
+                actor: Some(user.id),
+                action: "ticket.reveal_phone",
+                target_kind: "ticket",
+                target_id: Some(id.0),
+                area_path: Some(&rec.area_path),
+                detail: &format!("{}: {reason}", rec.number),
+                before: None,
+                after: None,
+            })
             .await?;
         Ok(phone)
     }

@@ -356,7 +356,18 @@ async fn set_active(
 struct AuditPage {
     t: Tr,
     nav: Nav,
-    rows: Vec<(String, String, String, String, String)>,
+    rows: Vec<AuditRow>,
+}
+
+struct AuditRow {
+    at: String,
+    by: String,
+    action: String,
+    target: String,
+    detail: String,
+    /// The record before and after the change, as the store kept them (JSON).
+    before: Option<String>,
+    after: Option<String>,
 }
 
 async fn audit(State(state): State<AppState>, staff: Staff) -> Result<Response, AppError> {
@@ -366,18 +377,18 @@ async fn audit(State(state): State<AppState>, staff: Staff) -> Result<Response, 
         .await
         .map_err(|e| AppError::page(e, staff.lang))?
         .into_iter()
-        .map(|e| {
-            (
-                format_ms(e.at),
-                e.actor_name.unwrap_or_else(|| "CLI".into()),
-                e.action,
-                format!(
-                    "{} {}",
-                    e.target_kind,
-                    e.target_id.map(|i| i.to_string()).unwrap_or_default()
-                ),
-                e.detail,
-            )
+        .map(|e| AuditRow {
+            at: format_ms(e.at),
+            by: e.actor_name.unwrap_or_else(|| "CLI".into()),
+            action: e.action,
+            target: format!(
+                "{} {}",
+                e.target_kind,
+                e.target_id.map(|i| i.to_string()).unwrap_or_default()
+            ),
+            detail: e.detail,
+            before: e.before_json,
+            after: e.after_json,
         })
         .collect();
     Ok(crate::render::html(&AuditPage {
