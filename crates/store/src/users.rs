@@ -367,9 +367,10 @@ impl Store {
         token_hash: &str,
         now: Millis,
         expires_at: Option<Millis>,
+        audit: Option<&crate::audit::NewAudit<'_>>,
     ) -> Result<i64> {
-        Ok(on_write!(self, |p| {
-            sqlx::query_scalar(
+        Ok(in_tx!(self, |c| {
+            let id: i64 = sqlx::query_scalar(
                 "INSERT INTO api_tokens (user_id, name, token_hash, created_at, expires_at, revoked)
                  VALUES ($1, $2, $3, $4, $5, 0) RETURNING id",
             )
@@ -378,8 +379,10 @@ impl Store {
             .bind(token_hash)
             .bind(now)
             .bind(expires_at)
-            .fetch_one(p)
-            .await?
+            .fetch_one(&mut *c)
+            .await?;
+            insert_audit!(c, audit);
+            id
         }))
     }
 

@@ -56,7 +56,7 @@ async fn a_cached_token_user_follows_every_change_at_once() {
         )
         .await
         .unwrap();
-    s.insert_api_token(id, "ci", "th", T0, Some(T0 + 60_000))
+    s.insert_api_token(id, "ci", "th", T0, Some(T0 + 60_000), None)
         .await
         .unwrap();
     let lookup = || s.user_by_api_token("th", T0);

@@ -229,7 +229,7 @@ async fn users_sessions_tokens_and_failures() {
     assert_eq!(sess.user_id, id.0);
     assert_eq!(sess.csrf_token, "csrf");
     assert_eq!(s.delete_expired_sessions(T0 + 999).await.unwrap(), 0);
-    s.insert_api_token(id, "old", "th-old", T0, None)
+    s.insert_api_token(id, "old", "th-old", T0, None, None)
         .await
         .unwrap();
     let changed = s
@@ -264,7 +264,9 @@ async fn users_sessions_tokens_and_failures() {
     );
     assert_eq!(s.user(id).await.unwrap().password_hash, "h2");
 
-    s.insert_api_token(id, "ci", "th", T0, None).await.unwrap();
+    s.insert_api_token(id, "ci", "th", T0, None, None)
+        .await
+        .unwrap();
     assert_eq!(s.api_token_user("th", T0).await.unwrap(), Some(id));
     s.set_user_active(id, false, None).await.unwrap();
     assert_eq!(

@@ -216,21 +216,19 @@ impl Service {
         }
         let token = format!("yht_{}", random_hex(32));
         let now = self.now();
+        let audit = yihaotai_store::audit::NewAudit {
+            at: now,
+            actor: None,
+            action: "token.create",
+            target_kind: "user",
+            target_id: Some(user.id.0),
+            area_path: user.areas.first().map(|a| a.path.as_str()),
+            detail: name,
+            before: None,
+            after: None,
+        };
         self.store
-            .insert_api_token(user.id, name, &token_hash(&token), now, None)
-            .await?;
-        self.store
-            .audit(&yihaotai_store::audit::NewAudit {
-                at: now,
-                actor: None,
-                action: "token.create",
-                target_kind: "user",
-                target_id: Some(user.id.0),
-                area_path: user.areas.first().map(|a| a.path.as_str()),
-                detail: name,
-                before: None,
-                after: None,
-            })
+            .insert_api_token(user.id, name, &token_hash(&token), now, None, Some(&audit))
             .await?;
         Ok(Secret::new(token))
     }
