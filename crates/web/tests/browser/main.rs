@@ -96,6 +96,18 @@ async fn wrong_password_shows_an_error_and_stays_on_login() {
 async fn admin_pages_render_in_the_browser() {
     run(async |c: &Client, h: &Harness| {
         log_in(c, h, "admin", "demo-admin-2026").await;
+        // One change, so the audit page has an entry with its before and after to show.
+        h.open(c, "/admin/areas/6").await;
+        let rename = "form[action='/admin/areas/6/rename']";
+        let name = c
+            .find(Locator::Css(&format!("{rename} input[name=name]")))
+            .await
+            .expect("the rename form's name field");
+        let was = name.prop("value").await.unwrap().unwrap_or_default();
+        name.clear().await.unwrap();
+        name.send_keys(&format!("{was}（东）")).await.unwrap();
+        click(c, &format!("{rename} button")).await;
+        wait_text(c, "main", &format!("{was}（东）")).await;
         let pages = [
             ("06-admin-areas", "/admin/areas"),
             ("07-admin-area-6", "/admin/areas/6"),
@@ -116,6 +128,16 @@ async fn admin_pages_render_in_the_browser() {
             assert_eq!(path(c).await, p, "{p} redirected elsewhere");
             h.shoot(c, name).await;
         }
+        // The rename's entry opens to what the area was called and what it is called now.
+        click(c, "#audit-list details.audit-change summary").await;
+        let after = wait_text(
+            c,
+            "#audit-list details.audit-change pre.audit-after",
+            "（东）",
+        )
+        .await;
+        assert!(after.contains("（东）"), "{after}");
+        h.shoot(c, "12b-admin-audit-change").await;
     })
     .await;
 }
