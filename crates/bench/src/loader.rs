@@ -461,8 +461,8 @@ const COLUMNS: &str = "id, number, status, urgency, urgency_rank, category, requ
     resolved_at, closed_at, supervision_level, escalation_level, reopen_count, return_pending,
     extension_pending, breaches, overdue, registered_at, registered_by, updated_at, version,
     state, suggestion, search_text, state_version, callback_contacted, callback_solved,
-    callback_satisfaction";
-const NCOLS: usize = 41;
+    callback_satisfaction, breach_due_at";
+const NCOLS: usize = 42;
 
 fn placeholders(rows: usize, cols: usize) -> String {
     let mut s = String::with_capacity(rows * cols * 6);
@@ -529,6 +529,7 @@ macro_rules! bind_ticket {
             .bind(p.callback_contacted)
             .bind(p.callback_solved)
             .bind(p.callback_satisfaction)
+            .bind(p.breach_due_at)
     }};
 }
 

@@ -46,6 +46,20 @@ pub async fn run(o: Opts) -> anyhow::Result<()> {
         "tickets in the database: {}",
         service.store.count_tickets().await?
     );
+    // The deadline watch's work list, as its 30-second pass asks for it.
+    let now = service.now();
+    let mut lat = Vec::with_capacity(o.requests);
+    let mut due = 0;
+    for _ in 0..o.requests.max(1) {
+        let t0 = Instant::now();
+        due = service.store.tickets_due_for_breach(now, 2_000).await?.len();
+        lat.push(t0.elapsed());
+    }
+    println!(
+        "{:<30} rows={due:<4} {}",
+        "deadline watch: due breaches",
+        stats::summarize(&lat)
+    );
     let app = app::serve(service, url, dir).await?;
     let http = reqwest::Client::new();
     let dispatcher = app.token("dispatcher").await?;

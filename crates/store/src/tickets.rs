@@ -92,13 +92,16 @@ pub struct Projection {
     pub callback_contacted: Option<i64>,
     pub callback_solved: Option<String>,
     pub callback_satisfaction: Option<String>,
+    /// When the next breach falls due (`next_breach_at`), for the deadline watch's index.
+    pub breach_due_at: Option<Millis>,
 }
 
 /// The projection's columns, in [`Projection`]'s order, for reading it back.
 const PROJECTION_COLUMNS: &str = "status, urgency, urgency_rank, category, assigned_agency_id, accept_by,
     contact_by, resolve_by, accepted_at, first_contact_at, resolved_at, closed_at, supervision_level,
     escalation_level, reopen_count, return_pending, extension_pending, breaches, overdue, updated_at,
-    version, state, state_version, callback_contacted, callback_solved, callback_satisfaction";
+    version, state, state_version, callback_contacted, callback_solved, callback_satisfaction,
+    breach_due_at";
 
 /// The projection of a ticket's state: the one place its columns are derived (the intake
 /// paths, the event appends, the rebuild and the bench's bulk loader all use it).
@@ -134,6 +137,7 @@ pub fn project(t: &Ticket) -> Result<Projection> {
             .callback
             .as_ref()
             .map(|c| c.satisfaction.code().to_string()),
+        breach_due_at: yihaotai_domain::ticket::next_breach_at(t).map(ms),
     })
 }
 
@@ -150,8 +154,8 @@ macro_rules! update_projection {
                escalation_level = $14, reopen_count = $15, return_pending = $16, extension_pending = $17,
                breaches = $18, overdue = $19, updated_at = $20, version = $21, state = $22,
                state_version = $23, callback_contacted = $24, callback_solved = $25,
-               callback_satisfaction = $26
-             WHERE id = $27 AND version = $28",
+               callback_satisfaction = $26, breach_due_at = $27
+             WHERE id = $28 AND version = $29",
         )
         .bind(&p.status)
         .bind(&p.urgency)
@@ -179,6 +183,7 @@ macro_rules! update_projection {
         .bind(p.callback_contacted)
         .bind(&p.callback_solved)
         .bind(&p.callback_satisfaction)
+        .bind(p.breach_due_at)
         .bind($id)
         .bind($expected)
         .execute(&mut *$c)
@@ -382,9 +387,9 @@ macro_rules! insert_ticket_sql {
                    assigned_agency_id, accept_by, contact_by, resolve_by, accepted_at, first_contact_at,
                    resolved_at, closed_at, supervision_level, escalation_level, reopen_count, return_pending,
                    extension_pending, breaches, overdue, registered_at, registered_by, updated_at, version,
-                   state, suggestion, search_text)
+                   state, suggestion, search_text, breach_due_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19,
-                   $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, $36)
+                   $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, $36, $37)
                  RETURNING id",
             )
             .bind(&number)
@@ -423,6 +428,7 @@ macro_rules! insert_ticket_sql {
             .bind(&p.state)
             .bind(r.suggestion)
             .bind(r.search_text)
+            .bind(p.breach_due_at)
             .fetch_one(&mut *c)
             .await?;
             for (i, e) in r.events.iter().enumerate() {
@@ -864,11 +870,8 @@ impl Store {
     pub async fn tickets_due_for_breach(&self, now: Millis, limit: i64) -> Result<Vec<TicketId>> {
         let ids: Vec<i64> = on_read!(self, |p| {
             sqlx::query_scalar(
-                "SELECT id FROM tickets WHERE closed_at IS NULL AND (
-                    (accept_by < $1 AND accepted_at IS NULL AND breaches NOT LIKE '%accept%')
-                 OR (contact_by < $1 AND first_contact_at IS NULL AND resolved_at IS NULL AND breaches NOT LIKE '%contact%')
-                 OR (resolve_by < $1 AND resolved_at IS NULL AND breaches NOT LIKE '%resolve%'))
-                 ORDER BY id LIMIT $2",
+                "SELECT id FROM tickets WHERE breach_due_at IS NOT NULL AND breach_due_at < $1
+                 ORDER BY breach_due_at, id LIMIT $2",
             )
             .bind(now)
             .bind(limit)

@@ -25,7 +25,7 @@ pub use error::{PolicyError, TicketError};
 pub use event::{Event, EventKind, REOPEN_AFTER_CALLBACK};
 pub use policy::{DeadlineRule, Policy, Span, SpanUnit};
 pub use settle::{settle_urgency, severity};
-pub use watch::{due_breaches, needs_supervision};
+pub use watch::{due_breaches, needs_supervision, next_breach_at};
 
 use crate::person::Phone;
 use crate::role::Roles;

@@ -13,6 +13,21 @@ pub fn due_breaches(t: &Ticket, now: Timestamp) -> Vec<Clock> {
         .collect()
 }
 
+/// When the next breach of this ticket falls due: the earliest deadline of a clock not yet
+/// met nor breached, on a live, dispatched ticket. `due_breaches` finds a clock due exactly
+/// when `now` is past this. The store keeps it as a column, so the deadline watch reads an
+/// index of what is about to breach instead of every open ticket.
+pub fn next_breach_at(t: &Ticket) -> Option<Timestamp> {
+    if t.is_terminal() || t.status == super::Status::Registered {
+        return None;
+    }
+    Clock::ALL
+        .iter()
+        .filter(|c| !t.breaches.contains(c) && !t.clock_met(**c))
+        .filter_map(|c| t.deadlines.get(*c))
+        .min()
+}
+
 /// The supervision level a ticket should be raised to now, if any.
 ///
 /// Level 1 (重点督办) goes to open tickets on the priority list (`priority`: the category is

@@ -11,7 +11,7 @@ use yihaotai_domain::TicketId;
 /// The most intakes one transaction holds.
 const MAX_BATCH: usize = 256;
 
-/// Tickets per multi-row `INSERT` (36 parameters each). sqlx's SQLite driver binds
+/// Tickets per multi-row `INSERT` (37 parameters each). sqlx's SQLite driver binds
 /// parameters in time that grows faster than their number (docs/benchmarks.md, *The
 /// loader*), so statements stay small; the event and search rows use the same bound.
 const ROWS: usize = 8;
@@ -178,7 +178,7 @@ async fn insert_all(
                assigned_agency_id, accept_by, contact_by, resolve_by, accepted_at, first_contact_at,
                resolved_at, closed_at, supervision_level, escalation_level, reopen_count, return_pending,
                extension_pending, breaches, overdue, registered_at, registered_by, updated_at, version,
-               state, suggestion, search_text) ",
+               state, suggestion, search_text, breach_due_at) ",
         );
         q.push_values(chunk, |mut b, r| {
             let (t, p) = (&r.rec.ticket, &r.p);
@@ -217,7 +217,8 @@ async fn insert_all(
                 .push_bind(p.version)
                 .push_bind(p.state.as_str())
                 .push_bind(r.rec.suggestion.as_str())
-                .push_bind(r.rec.search_text.as_str());
+                .push_bind(r.rec.search_text.as_str())
+                .push_bind(p.breach_due_at);
         });
         q.push(" RETURNING id, number");
         let back: Vec<(i64, String)> = q.build_query_as().fetch_all(&mut *c).await?;

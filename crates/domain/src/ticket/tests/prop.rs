@@ -380,6 +380,19 @@ fn run_story(new: NewTicket, start_days: i64, steps: Vec<(Op, Who, i64)>) {
         replayed.id = t.id;
         assert_eq!(replayed, t, "after {cmd:?}");
         assert_eq!(t.version, events.len() as u64);
+        // The deadline watch's index: a breach is due exactly when now is past the
+        // ticket's next breach time, at every moment around it.
+        if let Some(d) = next_breach_at(&t) {
+            assert!(
+                due_breaches(&t, d).is_empty(),
+                "not due at the deadline itself"
+            );
+            let after = d + SignedDuration::from_millis(1);
+            assert!(!due_breaches(&t, after).is_empty(), "due just after it");
+        } else {
+            let far = now + SignedDuration::from_hours(24 * 3650);
+            assert!(due_breaches(&t, far).is_empty(), "nothing ever falls due");
+        }
     }
 }
 
