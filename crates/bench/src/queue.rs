@@ -52,7 +52,11 @@ pub async fn run(o: Opts) -> anyhow::Result<()> {
     let mut due = 0;
     for _ in 0..o.requests.max(1) {
         let t0 = Instant::now();
-        due = service.store.tickets_due_for_breach(now, 2_000).await?.len();
+        due = service
+            .store
+            .tickets_due_for_breach(now, 2_000)
+            .await?
+            .len();
         lat.push(t0.elapsed());
     }
     println!(
