@@ -49,41 +49,60 @@ async fn run(a: &App, login: &str, id: TicketId, cmd: Command) {
     a.svc.command(&u, id, cmd).await.unwrap();
 }
 
+/// A new ticket taken by the lead agency along `steps` (who, what), in order.
+async fn ticket_after(a: &App, content: &str, steps: Vec<(&str, Command)>) -> TicketId {
+    let t = new_ticket(a, content).await;
+    for (login, cmd) in steps {
+        run(a, login, t, cmd).await;
+    }
+    t
+}
+
 /// One ticket in each status the commands depend on, by the path staff take to it.
 async fn tickets_in_every_status(a: &App) -> Vec<(&'static str, TicketId)> {
     let medical = user(a, "handler").await.agency_id.unwrap();
-    let dispatch = || Command::Dispatch {
-        agency: medical,
-        mode: DispatchMode::Direct,
-        assisting: Vec::new(),
-        note: String::new(),
+    let dispatch = || {
+        (
+            "dispatcher",
+            Command::Dispatch {
+                agency: medical,
+                mode: DispatchMode::Direct,
+                assisting: Vec::new(),
+                note: String::new(),
+            },
+        )
     };
+    let handler = |cmd: Command| ("handler", cmd);
     let text = |s: &str| s.to_string();
+    let accepted = || vec![dispatch(), handler(Command::Accept)];
+    let resolved = || {
+        let mut s = accepted();
+        s.push(handler(Command::Resolve {
+            result: text("已清理"),
+        }));
+        s
+    };
     let mut out = Vec::new();
-    let t = new_ticket(a, "楼道垃圾三天没人清运了，翠竹苑4栋2单元").await;
-    out.push(("registered", t));
-    let t = new_ticket(a, "小区东门垃圾桶满了没人清，和平里5号楼").await;
-    run(a, "dispatcher", t, dispatch()).await;
-    out.push(("dispatched", t));
-    let t = new_ticket(a, "楼下污水井冒水，锦绣花园2栋").await;
-    run(a, "dispatcher", t, dispatch()).await;
-    run(a, "handler", t, Command::Accept).await;
-    out.push(("accepted", t));
-    let t = new_ticket(a, "垃圾站消杀没人来，金桂小区3号楼").await;
-    run(a, "dispatcher", t, dispatch()).await;
-    run(a, "handler", t, Command::Accept).await;
-    run(
-        a,
-        "handler",
-        t,
-        Command::RecordContact {
-            note: text("已电话联系"),
-        },
-    )
-    .await;
-    let until = a.svc.ticket_view(&user(a, "admin").await, t).await.unwrap();
+    out.push((
+        "registered",
+        ticket_after(a, "楼道垃圾三天没人清运了，翠竹苑4栋2单元", vec![]).await,
+    ));
+    out.push((
+        "dispatched",
+        ticket_after(a, "小区东门垃圾桶满了没人清，和平里5号楼", vec![dispatch()]).await,
+    ));
+    out.push((
+        "accepted",
+        ticket_after(a, "楼下污水井冒水，锦绣花园2栋", accepted()).await,
+    ));
+    let mut steps = accepted();
+    steps.push(handler(Command::RecordContact {
+        note: text("已电话联系"),
+    }));
+    let t = ticket_after(a, "垃圾站消杀没人来，金桂小区3号楼", steps).await;
+    let view = a.svc.ticket_view(&user(a, "admin").await, t).await.unwrap();
     let until =
-        until.record.ticket.deadlines.resolve_by.unwrap() + jiff::SignedDuration::from_hours(48);
+        view.record.ticket.deadlines.resolve_by.unwrap() + jiff::SignedDuration::from_hours(48);
     run(
         a,
         "handler",
@@ -95,62 +114,44 @@ async fn tickets_in_every_status(a: &App) -> Vec<(&'static str, TicketId)> {
     )
     .await;
     out.push(("extension_pending", t));
-    let t = new_ticket(a, "楼顶漏水，翠竹苑9栋").await;
-    run(a, "dispatcher", t, dispatch()).await;
-    run(
-        a,
-        "handler",
-        t,
-        Command::RequestReturn {
+    let steps = vec![
+        dispatch(),
+        handler(Command::RequestReturn {
             reason: text("不属于本单位职责"),
+        }),
+    ];
+    out.push((
+        "return_requested",
+        ticket_after(a, "楼顶漏水，翠竹苑9栋", steps).await,
+    ));
+    out.push((
+        "resolved",
+        ticket_after(a, "小区垃圾分类点脏乱，和平里2号楼", resolved()).await,
+    ));
+    let mut steps = resolved();
+    steps.push((
+        "agent",
+        Command::Callback {
+            contacted: true,
+            solved: Solved::Solved,
+            satisfaction: Satisfaction::Satisfied,
+            note: String::new(),
         },
-    )
-    .await;
-    out.push(("return_requested", t));
-    let t = new_ticket(a, "小区垃圾分类点脏乱，和平里2号楼").await;
-    run(a, "dispatcher", t, dispatch()).await;
-    run(a, "handler", t, Command::Accept).await;
-    run(
-        a,
-        "handler",
-        t,
-        Command::Resolve {
-            result: text("已清理"),
-        },
-    )
-    .await;
-    out.push(("resolved", t));
-    let t = new_ticket(a, "楼道杂物堆积，锦绣花园6栋").await;
-    run(a, "dispatcher", t, dispatch()).await;
-    run(a, "handler", t, Command::Accept).await;
-    run(
-        a,
-        "handler",
-        t,
-        Command::Resolve {
-            result: text("已清理"),
-        },
-    )
-    .await;
-    let cb = Command::Callback {
-        contacted: true,
-        solved: Solved::Solved,
-        satisfaction: Satisfaction::Satisfied,
-        note: String::new(),
-    };
-    run(a, "agent", t, cb).await;
-    out.push(("closed", t));
-    let t = new_ticket(a, "重复登记：楼道垃圾，翠竹苑4栋").await;
-    run(
-        a,
+    ));
+    out.push((
+        "closed",
+        ticket_after(a, "楼道杂物堆积，锦绣花园6栋", steps).await,
+    ));
+    let steps = vec![(
         "dispatcher",
-        t,
         Command::Cancel {
             reason: text("重复登记"),
         },
-    )
-    .await;
-    out.push(("cancelled", t));
+    )];
+    out.push((
+        "cancelled",
+        ticket_after(a, "重复登记：楼道垃圾，翠竹苑4栋", steps).await,
+    ));
     out
 }
 
