@@ -325,24 +325,7 @@ fn rebuild_projections_checks_and_rewrites_from_the_events() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
         let store = yihaotai_store::Store::connect(&url).await.unwrap();
-        store.migrate_through(20261202000004).await.unwrap();
-        let street = yihaotai_domain::demo::demo_street();
-        let hashes: Vec<String> = street
-            .users
-            .iter()
-            .map(|u| format!("h-{}", u.login))
-            .collect();
-        store
-            .load_demo(&street, &hashes, 1_795_000_000_000)
-            .await
-            .unwrap();
-        store
-            .execute_script(include_str!(
-                "../../store/tests/fixtures/tickets_20261202.sql"
-            ))
-            .await
-            .unwrap();
-        store.migrate().await.unwrap();
+        yihaotai_store::testing::upgrade_from_20261202(&store).await;
         store
             .execute_script("UPDATE tickets SET status = 'registered', state = '{}' WHERE id = 7")
             .await

@@ -35,7 +35,7 @@ pub struct NewAudit<'a> {
 
 /// One audit row; binds `at, actor_id, action, target_kind, target_id, area_path, detail,
 /// before_json, after_json`.
-const INSERT_AUDIT: &str =
+pub(crate) const INSERT_AUDIT: &str =
     "INSERT INTO audit_log (at, actor_id, action, target_kind, target_id, area_path, detail,
        before_json, after_json)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
@@ -50,7 +50,7 @@ macro_rules! insert_audit {
     ($c:expr, $audit:expr, $target:expr) => {{
         if let Some(a) = $audit {
             let a: &$crate::audit::NewAudit<'_> = a;
-            sqlx::query($crate::audit::insert_audit_sql())
+            sqlx::query($crate::audit::INSERT_AUDIT)
                 .bind(a.at)
                 .bind(a.actor.map(|u| u.0))
                 .bind(a.action)
@@ -64,10 +64,6 @@ macro_rules! insert_audit {
                 .await?;
         }
     }};
-}
-
-pub(crate) fn insert_audit_sql() -> &'static str {
-    INSERT_AUDIT
 }
 
 impl Store {

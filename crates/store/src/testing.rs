@@ -123,6 +123,39 @@ impl Drop for TestDb {
 /// the address in her name, a picture, "+1"s, thanks, a recalled message, and the one
 /// critical message at the very bottom. The four flats are written "3-2-501" as residents
 /// put them in their names.
+/// The demo street, with stand-in password hashes (nobody logs in to a store test).
+pub async fn load_demo_street(store: &Store) {
+    let street = yihaotai_domain::demo::demo_street();
+    let hashes: Vec<String> = street
+        .users
+        .iter()
+        .map(|u| format!("hash-{}", u.login))
+        .collect();
+    store
+        .load_demo(&street, &hashes, 1_795_000_000_000)
+        .await
+        .expect("the demo street loads");
+}
+
+/// The last migration of the release of 2026-12-02.
+pub const MIGRATION_20261202: i64 = 20261202000004;
+
+/// Brings an empty database to what the release of 2026-12-02 left (its schema, the demo
+/// street, twenty tickets with their events as that release stored them: the fixture
+/// `tests/fixtures/tickets_20261202.sql`), then migrates it to today's schema.
+pub async fn upgrade_from_20261202(store: &Store) {
+    store
+        .migrate_through(MIGRATION_20261202)
+        .await
+        .expect("that release's migrations apply");
+    load_demo_street(store).await;
+    store
+        .execute_script(include_str!("../tests/fixtures/tickets_20261202.sql"))
+        .await
+        .expect("the fixture loads");
+    store.migrate().await.expect("today's migrations apply");
+}
+
 pub fn group_export(f: &[crate::households::HouseholdRow]) -> String {
     let dashed = |h: &crate::households::HouseholdRow| {
         format!(

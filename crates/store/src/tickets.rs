@@ -632,7 +632,7 @@ impl Store {
         Ok(rows.into_iter().map(|(_, t, s)| (TicketId(t), s)).collect())
     }
 
-    /// How many notices wait in the outbox (for the jobs page and the tests).
+    /// How many notices wait in the outbox.
     pub async fn outbox_len(&self) -> Result<i64> {
         Ok(on_read!(self, |p| {
             sqlx::query_scalar("SELECT COUNT(*) FROM ticket_outbox")
@@ -663,6 +663,7 @@ impl Store {
     ) -> Result<RebuildReport> {
         let mut report = RebuildReport::default();
         let mut after = 0i64;
+        let stored_sql = format!("SELECT {PROJECTION_COLUMNS} FROM tickets WHERE id = $1");
         loop {
             let ids: Vec<i64> = on_read!(self, |p| {
                 sqlx::query_scalar("SELECT id FROM tickets WHERE id > $1 ORDER BY id LIMIT 500")
@@ -674,9 +675,8 @@ impl Store {
             after = last;
             for id in ids {
                 let rebuilt = project(&self.replay(TicketId(id)).await?)?;
-                let sql = format!("SELECT {PROJECTION_COLUMNS} FROM tickets WHERE id = $1");
                 let stored: Projection = on_read!(self, |p| {
-                    sqlx::query_as(&sql).bind(id).fetch_one(p).await?
+                    sqlx::query_as(&stored_sql).bind(id).fetch_one(p).await?
                 });
                 report.tickets += 1;
                 if stored == rebuilt {

@@ -552,24 +552,10 @@ async fn a_version_clash_is_told_from_a_constraint_violation() {
     assert_eq!(s.count_tickets().await.unwrap(), 1);
 }
 
-/// Tickets as the release of 2026-12-02 stored them (see the file's header).
-const TICKETS_20261202: &str = include_str!("fixtures/tickets_20261202.sql");
-/// The last migration of that release.
-const MIGRATION_20261202: i64 = 20261202000004;
-
-/// A database as the release of 2026-12-02 left it: its schema, the demo street and the
-/// fixture's twenty tickets with their events. Then migrated to today's schema.
+/// A database as the release of 2026-12-02 left it, migrated to today's schema.
 async fn upgraded_from_20261202() -> TestDb {
-    let db = TestDb::at_migration(MIGRATION_20261202).await;
-    let street = yihaotai_domain::demo::demo_street();
-    let hashes: Vec<String> = street
-        .users
-        .iter()
-        .map(|u| format!("hash-{}", u.login))
-        .collect();
-    db.store.load_demo(&street, &hashes, T0).await.unwrap();
-    db.store.execute_script(TICKETS_20261202).await.unwrap();
-    db.store.migrate().await.unwrap();
+    let db = TestDb::at_migration(yihaotai_store::testing::MIGRATION_20261202).await;
+    yihaotai_store::testing::upgrade_from_20261202(&db.store).await;
     db
 }
 

@@ -470,23 +470,10 @@ pub fn critical_request(
     content: &str,
     dispatch_to: Option<yihaotai_domain::AgencyId>,
 ) -> yihaotai_service::tickets::IntakeInput {
-    use yihaotai_domain::ticket::{DispatchMode, Disposition};
-    use yihaotai_domain::vocab::{Channel, RequestType, Urgency};
+    use yihaotai_domain::ticket::DispatchMode;
+    use yihaotai_domain::vocab::Urgency;
     yihaotai_service::tickets::IntakeInput {
-        channel: Channel::Hotline12345,
-        request_type: RequestType::Help,
-        category: "medical".into(),
-        urgency: Urgency::Critical,
-        epidemic_related: false,
-        confidential: false,
-        caller_name: None,
-        caller_phone: None,
-        household: None,
-        area: None,
-        content: content.into(),
-        disposition: Disposition::Dispatch,
         dispatch_to: dispatch_to.map(|a| (a, DispatchMode::Direct)),
-        suggestion: None,
-        downgrade_reason: None,
+        ..yihaotai_service::tickets::IntakeInput::request(content, "medical", Urgency::Critical)
     }
 }
