@@ -81,8 +81,12 @@ pub fn parse_address_with_id(
         Some(c) => (Some(c.name.clone()), Some(c.id)),
         None => (find_unregistered(&norm), None),
     };
-    let tokens = tokenize(&numerals_to_digits(&english_markers(&norm)));
-    let (building, entrance, room) = best_unit(&tokens);
+    let digits = numerals_to_digits(&english_markers(&norm));
+    let tokens = tokenize(&digits);
+    let (building, entrance, mut room) = best_unit(&tokens);
+    if building.is_some() {
+        room = loose_room(&digits, room);
+    }
     let parts = AddressParts {
         compound,
         building,
@@ -171,32 +175,41 @@ const WEAK_SUFFIXES: &[&str] = &[
     "新城", "华庭", "名苑", "公馆", "湾", "里", "城", "府", "庭", "园", "居",
 ];
 
+/// Tries first every ending with a building number after it ("春晖里6栋"), then the strong
+/// endings alone, so "放小区门口" later in the text does not hide the address before it.
 fn find_unregistered(norm: &str) -> Option<String> {
+    let numbered = COMPOUND_SUFFIXES
+        .iter()
+        .chain(WEAK_SUFFIXES)
+        .map(|s| (*s, true));
     let strong = COMPOUND_SUFFIXES.iter().map(|s| (*s, false));
-    let weak = WEAK_SUFFIXES.iter().map(|s| (*s, true));
-    for (suffix, needs_number) in strong.chain(weak) {
+    for (suffix, needs_number) in numbered.chain(strong) {
         let mut from = 0;
         while let Some(rel) = norm[from..].find(suffix) {
             let at = from + rel;
             let next = norm[at + suffix.len()..].chars().next();
             let before = norm[..at].chars().next_back();
-            let place_word =
-                before.is_some_and(|c| "道面头边屋房厅间院内外上下这那哪城乡村".contains(c));
-            if needs_number
-                && (place_word || !next.is_some_and(|c| c.is_ascii_digit() || is_cn_numeral(c)))
-            {
+            let place_word = before.is_some_and(|c| {
+                "道面头边屋房厅间院内外上下这那哪城乡村堆群手心车箱店".contains(c)
+            });
+            let numbered = next.is_some_and(|c| c.is_ascii_digit() || is_cn_numeral(c));
+            // "小区" alone is the ordinary word ("小区封着", "回小区要看") unless the
+            // name ends there.
+            let generic = suffix == "小区" && next.is_some_and(is_ideograph);
+            if (needs_number && (place_word || !numbered)) || (!numbered && generic) {
                 from = at + suffix.len();
                 continue;
             }
-            let name: String = norm[..at]
+            let run: String = norm[..at]
                 .chars()
                 .rev()
                 .take_while(|c| is_ideograph(*c) && !NAME_STOPS.contains(*c))
-                .take(4)
+                .take(6)
                 .collect::<Vec<_>>()
                 .into_iter()
                 .rev()
                 .collect();
+            let name = name_from_run(&run);
             if !name.is_empty() {
                 return Some(format!("{name}{suffix}"));
             }
@@ -204,6 +217,89 @@ fn find_unregistered(norm: &str) -> Option<String> {
         }
     }
     None
+}
+
+/// The compound's own name at the end of the characters before its ending. Typed without
+/// punctuation, the words before run into it ("嘴唇发紫春晖里", "快来枫林湾"): the run is
+/// cut into words and the name is its last word, with the one before when the last is a
+/// single character ("东湖雅苑").
+fn name_from_run(run: &str) -> String {
+    if run.chars().count() <= 2 {
+        return run.to_string();
+    }
+    let words = super::cluster::jieba().cut(run, false);
+    let mut name = String::new();
+    for w in words.iter().rev() {
+        name.insert_str(0, w);
+        if name.chars().count() >= 2 {
+            break;
+        }
+    }
+    name
+}
+
+/// The room of an address whose building was found without one, or with the writer's own
+/// room beside the one that needs help: "阳光新城4栋2单元，她家是402", "10号楼…1801那个小伙子",
+/// "我是春晖里2号楼501，他是隔壁502". A room is a 3–4 digit number with a floor and a door
+/// (last two digits 01–12), standing alone, that is not a hotline number.
+fn loose_room(digits: &str, found: Option<String>) -> Option<String> {
+    const THIRD: &[&str] = &[
+        "他家", "她家", "他是", "她是", "他住", "她住", "对门", "隔壁", "那家",
+    ];
+    const MARKS: &[&str] = &["家", "是", "住", "户", "门"];
+    let chars: Vec<char> = digits.chars().collect();
+    let mut first: Option<String> = None;
+    let mut third: Option<String> = None;
+    let mut i = 0;
+    while i < chars.len() {
+        if !chars[i].is_ascii_digit() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < chars.len() && chars[i].is_ascii_digit() {
+            i += 1;
+        }
+        let n: String = chars[start..i].iter().collect();
+        let before =
+            |k: usize| -> String { chars[start.saturating_sub(k)..start].iter().collect() };
+        let after = chars.get(i).copied();
+        let glued = start > 0 && !is_ideograph(chars[start - 1]) && chars[start - 1] != '，';
+        let door: u32 = n[n.len().saturating_sub(2)..].parse().unwrap_or(0);
+        let is_room = (3..=4).contains(&n.len())
+            && !n.starts_with('0')
+            && (1..=12).contains(&door)
+            && !["110", "119", "120", "122"].contains(&n.as_str())
+            && !glued
+            && !after.is_some_and(|c| {
+                c.is_ascii_alphanumeric() || "度岁元块斤克分秒天次个片周号栋幢单门层-".contains(c)
+            });
+        if !is_room {
+            continue;
+        }
+        let marked =
+            MARKS.iter().any(|m| before(1) == *m) || after.is_some_and(|c| "那的家室".contains(c));
+        if THIRD.iter().any(|m| before(3).contains(m)) && third.is_none() {
+            third = Some(n.clone());
+        }
+        if marked && first.is_none() {
+            first = Some(n);
+        }
+    }
+    match found {
+        // The found room is the writer's own ("我住15栋603，她是对门604"): the other's wins.
+        Some(r) => {
+            let at = digits.find(r.as_str()).unwrap_or(0);
+            let own = ["我是", "我住", "我家", "我们是", "我们住"]
+                .iter()
+                .any(|m| digits[..at].rfind(m).is_some_and(|p| at - p <= 30));
+            match third {
+                Some(t) if own && t != r => Some(t),
+                _ => Some(r),
+            }
+        }
+        None => third.or(first),
+    }
 }
 
 fn is_ideograph(c: char) -> bool {

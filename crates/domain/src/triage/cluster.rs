@@ -10,7 +10,7 @@ use std::sync::OnceLock;
 
 /// The segmenter loads its dictionary once per process (about 0.2 s); it holds no state
 /// that changes, so sharing it keeps `similarity` a pure function.
-fn jieba() -> &'static Jieba {
+pub(super) fn jieba() -> &'static Jieba {
     static JIEBA: OnceLock<Jieba> = OnceLock::new();
     JIEBA.get_or_init(Jieba::new)
 }
