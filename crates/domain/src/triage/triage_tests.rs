@@ -87,7 +87,8 @@ fn quantities_decide_medicine_urgency() {
     expect("药还够一个月，想提前配一下", "medicine", Urgency::Normal);
     expect("降压药还能吃一周", "medicine", Urgency::Normal);
     expect("老人的药吃完了", "medicine", Urgency::Urgent);
-    expect("宝宝奶粉喝完了", "elderly_child_care", Urgency::Urgent);
+    // Formula is a supply (the corpus brief's convention), and urgent for an infant.
+    expect("宝宝奶粉喝完了", "supplies", Urgency::Urgent);
     let got = a("药还够一个月");
     assert!(got
         .reasons
