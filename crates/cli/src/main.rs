@@ -43,6 +43,8 @@ enum Command {
     /// Evaluate the request classifier.
     #[command(subcommand)]
     Triage(cmd::triage::TriageCmd),
+    /// Print the JSON API's OpenAPI 3.1 document (as served at /api/v1/openapi.json).
+    Openapi,
 }
 
 fn main() -> ExitCode {
@@ -65,6 +67,10 @@ fn main() -> ExitCode {
                 return ExitCode::from(2);
             }
         };
+    if let Command::Openapi = cli.command {
+        println!("{}", yihaotai_web::api::doc::openapi_json());
+        return ExitCode::SUCCESS;
+    }
     cmd::init_logging(&settings);
     if let Command::Triage(c) = cli.command {
         return exit_code(cmd::triage::run(&settings, c));
@@ -87,7 +93,9 @@ fn main() -> ExitCode {
             Command::RebuildProjections(o) => cmd::rebuild::run(&settings, o).await,
             Command::User(c) => cmd::user::run(&settings, c).await,
             Command::Token(c) => cmd::token::run(&settings, c).await,
-            Command::Triage(_) => unreachable!("handled before the runtime starts"),
+            Command::Triage(_) | Command::Openapi => {
+                unreachable!("handled before the runtime starts")
+            }
         }
     });
     exit_code(result)

@@ -2,47 +2,15 @@
 //! sessions, tokens, and the rule that a community's staff can neither see nor change
 //! another community's areas, agencies or accounts.
 
-use std::sync::Arc;
+mod support;
+
+use support::*;
+
 use yihaotai_domain::area::AreaKind;
 use yihaotai_domain::role::{Role, Roles};
 use yihaotai_domain::vocab::ControlLevel;
 use yihaotai_service::admin::{Caller, UserInput};
-use yihaotai_service::{ManualClock, Service, ServiceConfig, ServiceError, User};
-use yihaotai_store::testing::TestDb;
-
-const T0: i64 = 1_795_000_000_000;
-
-struct Desk {
-    _db: TestDb,
-    svc: Service,
-    clock: Arc<ManualClock>,
-}
-
-async fn desk() -> Desk {
-    let db = TestDb::new().await;
-    let clock = Arc::new(ManualClock::new(T0));
-    let svc = Service::new(db.store.clone(), clock.clone(), ServiceConfig::default());
-    svc.bootstrap().await.unwrap();
-    svc.load_demo().await.unwrap();
-    Desk {
-        _db: db,
-        svc,
-        clock,
-    }
-}
-
-async fn user(svc: &Service, login: &str) -> User {
-    svc.user_by_login(login).await.unwrap()
-}
-
-async fn area_named(svc: &Service, name: &str) -> yihaotai_service::model::Area {
-    svc.all_areas()
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|a| a.name == name)
-        .unwrap_or_else(|| panic!("no area {name}"))
-}
+use yihaotai_service::{ServiceConfig, ServiceError};
 
 #[tokio::test]
 async fn sessions_expire_after_a_shift() {

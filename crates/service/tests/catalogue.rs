@@ -1,38 +1,16 @@
 //! The dispatch catalogue and the editable deadline policy, at the service layer, on SQLite
 //! and (with YIHAOTAI_TEST_DATABASE_URL) PostgreSQL.
 
-use std::sync::Arc;
+mod support;
+
+use support::*;
+
 use yihaotai_domain::ticket::{Command, DispatchMode, Disposition};
 use yihaotai_domain::vocab::{Channel, RequestType, Urgency};
-use yihaotai_domain::{AgencyId, AreaId, HouseholdId};
+use yihaotai_domain::{AgencyId, HouseholdId};
 use yihaotai_service::admin::Caller;
 use yihaotai_service::tickets::IntakeInput;
 use yihaotai_service::{ManualClock, Service, ServiceConfig, ServiceError, User};
-use yihaotai_store::testing::TestDb;
-
-const T0: i64 = 1_795_000_000_000;
-
-struct Desk {
-    _db: TestDb,
-    svc: Service,
-}
-
-async fn desk() -> Desk {
-    let db = TestDb::new().await;
-    let clock = Arc::new(ManualClock::new(T0));
-    let svc = Service::new(db.store.clone(), clock, ServiceConfig::default());
-    svc.bootstrap().await.unwrap();
-    svc.load_demo().await.unwrap();
-    Desk { _db: db, svc }
-}
-
-async fn user(svc: &Service, login: &str) -> User {
-    svc.user_by_login(login).await.unwrap()
-}
-
-async fn area(svc: &Service, key: &str) -> AreaId {
-    svc.store.area_by_demo_key(key).await.unwrap().unwrap().id
-}
 
 async fn agency_named(svc: &Service, admin: &User, name: &str) -> AgencyId {
     let all = svc.agencies_for(admin).await.unwrap();
@@ -332,7 +310,7 @@ async fn a_saved_policy_gives_new_dispatches_its_deadlines_and_leaves_old_ones_a
     // Another process on the same database reads it at start (and every minute).
     let other = Service::new(
         svc.store.clone(),
-        Arc::new(ManualClock::new(T0)),
+        std::sync::Arc::new(ManualClock::new(T0)),
         ServiceConfig::default(),
     );
     other.bootstrap().await.unwrap();

@@ -4,42 +4,27 @@
 //! disabled account is refused like a wrong password, and a new password ends what the
 //! old one made.
 
+mod support;
+
+use support::*;
+
 use std::net::IpAddr;
-use std::sync::Arc;
 use yihaotai_domain::vocab::Lang;
 use yihaotai_service::admin::Caller;
-use yihaotai_service::{ManualClock, Service, ServiceConfig, ServiceError};
+use yihaotai_service::{ServiceConfig, ServiceError};
 use yihaotai_store::login_throttle::ThrottleScope;
-use yihaotai_store::testing::TestDb;
-
-const T0: i64 = 1_795_000_000_000;
-
-struct Desk {
-    _db: TestDb,
-    svc: Service,
-    clock: Arc<ManualClock>,
-}
 
 /// The demo desk with small limits and millisecond delays, so the tests stay fast.
 async fn desk() -> Desk {
-    let db = TestDb::new().await;
-    let clock = Arc::new(ManualClock::new(T0));
-    let config = ServiceConfig {
+    desk_with(ServiceConfig {
         max_failed_logins: 5,
         max_logins_per_address: 10,
         login_delay_base_ms: 1,
         login_delay_max_ms: 4,
         password_queue: 256,
         ..ServiceConfig::default()
-    };
-    let svc = Service::new(db.store.clone(), clock.clone(), config);
-    svc.bootstrap().await.unwrap();
-    svc.load_demo().await.unwrap();
-    Desk {
-        _db: db,
-        svc,
-        clock,
-    }
+    })
+    .await
 }
 
 fn ip(s: &str) -> Option<IpAddr> {

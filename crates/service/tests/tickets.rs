@@ -1,40 +1,17 @@
 //! Work orders end to end at the service layer, on SQLite and (with
 //! YIHAOTAI_TEST_DATABASE_URL) PostgreSQL.
 
-use std::sync::Arc;
+mod support;
+
+use support::*;
+
 use yihaotai_domain::role::{Role, Roles};
 use yihaotai_domain::ticket::{Command, DispatchMode, Disposition, Satisfaction, Solved};
 use yihaotai_domain::vocab::{Channel, Lang, RequestType, Urgency};
 use yihaotai_domain::AgencyId;
 use yihaotai_service::admin::{Caller, UserInput};
 use yihaotai_service::tickets::{IntakeInput, Queue, SearchQuery};
-use yihaotai_service::{ManualClock, Service, ServiceConfig, ServiceError, User};
-use yihaotai_store::testing::TestDb;
-
-const T0: i64 = 1_795_000_000_000; // a Tuesday afternoon, China time
-
-struct Desk {
-    _db: TestDb,
-    svc: Service,
-    clock: Arc<ManualClock>,
-}
-
-async fn desk() -> Desk {
-    let db = TestDb::new().await;
-    let clock = Arc::new(ManualClock::new(T0));
-    let svc = Service::new(db.store.clone(), clock.clone(), ServiceConfig::default());
-    svc.bootstrap().await.unwrap();
-    svc.load_demo().await.unwrap();
-    Desk {
-        _db: db,
-        svc,
-        clock,
-    }
-}
-
-async fn user(svc: &Service, login: &str) -> User {
-    svc.user_by_login(login).await.unwrap()
-}
+use yihaotai_service::{Service, ServiceError};
 
 fn request(content: &str, urgency: Urgency, phone: &str) -> IntakeInput {
     IntakeInput {

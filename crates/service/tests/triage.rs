@@ -2,30 +2,17 @@
 //! chat batch becomes pre-filled requests; similar requests from one building form a
 //! cluster the leader handles at once; a broken lexicon is refused and changes nothing.
 
-use std::sync::Arc;
+mod support;
+
+use support::*;
+
 use yihaotai_domain::ticket::{DispatchMode, Disposition};
 use yihaotai_domain::vocab::{Channel, RequestType, Urgency};
 use yihaotai_domain::TicketId;
 use yihaotai_service::clusters::{default_rule, ClusterAction};
 use yihaotai_service::paste::{ConfirmedRequest, PasteChoice};
 use yihaotai_service::tickets::IntakeInput;
-use yihaotai_service::{ManualClock, Service, ServiceConfig, ServiceError, User};
-use yihaotai_store::testing::TestDb;
-
-const T0: i64 = 1_795_000_000_000;
-
-async fn desk() -> (TestDb, Service, Arc<ManualClock>) {
-    let db = TestDb::new().await;
-    let clock = Arc::new(ManualClock::new(T0));
-    let svc = Service::new(db.store.clone(), clock.clone(), ServiceConfig::default());
-    svc.bootstrap().await.unwrap();
-    svc.load_demo().await.unwrap();
-    (db, svc, clock)
-}
-
-async fn user(svc: &Service, login: &str) -> User {
-    svc.user_by_login(login).await.unwrap()
-}
+use yihaotai_service::{Service, ServiceConfig, ServiceError, User};
 
 async fn compound_id(svc: &Service, user: &User, name: &str) -> yihaotai_domain::AreaId {
     svc.compound_directory(user)
@@ -39,7 +26,7 @@ async fn compound_id(svc: &Service, user: &User, name: &str) -> yihaotai_domain:
 
 #[tokio::test]
 async fn typed_text_prefills_urgency_address_and_household() {
-    let (_db, svc, _) = desk().await;
+    let Desk { _db, svc, .. } = desk().await;
     let agent = user(&svc, "agent").await;
     let r = svc
         .analyze_text(&agent, "锦绣花园3栋2单元501，我老婆羊水破了，快来人")
@@ -102,7 +89,7 @@ async fn typed_text_prefills_urgency_address_and_household() {
 
 #[tokio::test]
 async fn a_pasted_batch_becomes_prefilled_requests() {
-    let (_db, svc, _) = desk().await;
+    let Desk { _db, svc, .. } = desk().await;
     let agent = user(&svc, "agent").await;
     let mut paste = String::new();
     for i in 0..30 {
@@ -181,7 +168,7 @@ async fn a_pasted_batch_becomes_prefilled_requests() {
 
 #[tokio::test]
 async fn similar_requests_from_one_building_form_a_cluster_the_leader_handles_at_once() {
-    let (_db, svc, clock) = desk().await;
+    let Desk { _db, svc, clock } = desk().await;
     let agent = user(&svc, "agent").await;
     let leader = user(&svc, "leader").await;
     let admin = user(&svc, "admin").await;
@@ -284,14 +271,11 @@ async fn a_broken_lexicon_is_refused_and_the_old_one_stays() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("lexicon.toml");
     std::fs::write(&path, "this is = = not toml").unwrap();
-    let db = TestDb::new().await;
-    let config = ServiceConfig {
+    let Desk { _db, svc, .. } = desk_with(ServiceConfig {
         triage_lexicon: Some(path.clone()),
         ..Default::default()
-    };
-    let svc = Service::new(db.store.clone(), Arc::new(ManualClock::new(T0)), config);
-    svc.bootstrap().await.unwrap();
-    svc.load_demo().await.unwrap();
+    })
+    .await;
     let e = svc.reload_triage().unwrap_err();
     assert!(
         matches!(e, ServiceError::Invalid { ref field, .. } if field == "lexicon"),
@@ -318,7 +302,7 @@ async fn a_broken_lexicon_is_refused_and_the_old_one_stays() {
 /// each phone search is on record.
 #[tokio::test]
 async fn the_household_picker_reveals_nothing_a_fragment_could_uncover() {
-    let (_db, svc, _) = desk().await;
+    let Desk { _db, svc, .. } = desk().await;
     let agent = user(&svc, "agent").await;
     for login in ["viewer", "gate", "logistics", "handler"] {
         let u = user(&svc, login).await;
@@ -377,7 +361,7 @@ async fn the_household_picker_reveals_nothing_a_fragment_could_uncover() {
 /// intake, so a scoped agent cannot learn which ids exist elsewhere.
 #[tokio::test]
 async fn a_foreign_household_reads_like_a_missing_one() {
-    let (_db, svc, _) = desk().await;
+    let Desk { _db, svc, .. } = desk().await;
     let qingshi = user(&svc, "qingshi").await;
     let liuan = user(&svc, "liuan").await;
     let theirs = svc.find_households(&liuan, "金桂小区").await.unwrap()[0].id;
@@ -416,7 +400,7 @@ async fn a_foreign_household_reads_like_a_missing_one() {
 /// compound, 3-2-501, 3号楼2单元501室, a building and entrance alone.
 #[tokio::test]
 async fn the_household_picker_reads_the_address_forms_people_type() {
-    let (_db, svc, _) = desk().await;
+    let Desk { _db, svc, .. } = desk().await;
     let agent = user(&svc, "agent").await;
     let id = svc
         .find_households(&agent, "锦绣花园3栋2单元501")
@@ -466,7 +450,7 @@ async fn jinxiu_flats(svc: &Service, user: &User) -> Vec<yihaotai_store::househo
 
 #[tokio::test]
 async fn a_real_group_paste_becomes_its_requests_critical_first_each_dispatched() {
-    let (_db, svc, _) = desk().await;
+    let Desk { _db, svc, .. } = desk().await;
     let agent = user(&svc, "agent").await;
     let flats = jinxiu_flats(&svc, &agent).await;
     let jinxiu = compound_id(&svc, &agent, "锦绣花园").await;
@@ -637,7 +621,7 @@ async fn a_real_group_paste_becomes_its_requests_critical_first_each_dispatched(
 
 #[tokio::test]
 async fn a_paste_without_a_compound_takes_the_groups_or_asks_and_bad_input_changes_nothing() {
-    let (_db, svc, _) = desk().await;
+    let Desk { _db, svc, .. } = desk().await;
     let agent = user(&svc, "agent").await;
     let flats = jinxiu_flats(&svc, &agent).await;
     let none = PasteChoice::default();

@@ -49,6 +49,26 @@ impl TestDb {
         db
     }
 
+    /// A migrated SQLite database, whatever `YIHAOTAI_TEST_DATABASE_URL` says (for tests
+    /// that compare the two engines).
+    pub async fn new_sqlite() -> TestDb {
+        let db = Self::sqlite().await;
+        db.store.migrate().await.expect("migrations apply");
+        db
+    }
+
+    /// A migrated PostgreSQL database on the server `YIHAOTAI_TEST_DATABASE_URL` names, or
+    /// `None` when it names none.
+    pub async fn new_postgres() -> Option<TestDb> {
+        let admin_url = std::env::var(TEST_DB_ENV).ok()?;
+        if admin_url.trim().is_empty() {
+            return None;
+        }
+        let db = Self::postgres(admin_url).await;
+        db.store.migrate().await.expect("migrations apply");
+        Some(db)
+    }
+
     async fn sqlite() -> TestDb {
         let path = std::env::temp_dir().join(format!("yht-test-{}.db", random_name()));
         let url = format!("sqlite://{}", path.display());

@@ -4,27 +4,14 @@
 
 mod support;
 
-use axum::body::Body;
-use axum::http::{header, Request, StatusCode};
+use axum::http::StatusCode;
 use serde_json::{json, Value};
 use support::*;
 use yihaotai_domain::ticket::Policy;
 
 /// A JSON request with a bearer token for `login`.
 async fn api(a: &App, login: &str, method: &str, uri: &str, body: Option<Value>) -> Resp {
-    let token = a.svc.create_api_token(login, "test").await.unwrap();
-    let b = Request::builder()
-        .method(method)
-        .uri(uri)
-        .header(header::AUTHORIZATION, format!("Bearer {}", token.expose()));
-    let req = match body {
-        Some(v) => b
-            .header(header::CONTENT_TYPE, "application/json")
-            .body(Body::from(v.to_string()))
-            .unwrap(),
-        None => b.body(Body::empty()).unwrap(),
-    };
-    send(&a.app, req).await
+    ApiClient::new(a, login).await.json(method, uri, body).await
 }
 
 async fn area_id(a: &App, key: &str) -> i64 {

@@ -3,115 +3,17 @@
 //! on good, empty, huge and broken input. SQLite, or PostgreSQL when
 //! YIHAOTAI_TEST_DATABASE_URL is set.
 
+mod support;
+
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use axum::Router;
 use serde_json::{json, Value};
-use std::sync::Arc;
+use support::*;
 use tower::ServiceExt;
 use yihaotai_domain::role::{Role, Roles};
 use yihaotai_service::admin::{Caller, UserInput};
-use yihaotai_service::{ManualClock, Service, ServiceConfig};
-use yihaotai_store::testing::TestDb;
-use yihaotai_web::{build_app, AppState, WebConfig};
 
-const T0: i64 = 1_795_000_000_000;
 const PHONE: &str = "13812345678";
-
-struct App {
-    _db: TestDb,
-    app: Router,
-    svc: Service,
-    clock: Arc<ManualClock>,
-}
-
-async fn app() -> App {
-    let db = TestDb::new().await;
-    let clock = Arc::new(ManualClock::new(T0));
-    let svc = Service::new(db.store.clone(), clock.clone(), ServiceConfig::default());
-    svc.bootstrap().await.unwrap();
-    svc.load_demo().await.unwrap();
-    let app = build_app(AppState::new(svc.clone(), WebConfig::default()));
-    App {
-        _db: db,
-        app,
-        svc,
-        clock,
-    }
-}
-
-struct Resp {
-    status: StatusCode,
-    content_type: String,
-    body: String,
-}
-
-impl Resp {
-    fn json(&self) -> Value {
-        serde_json::from_str(&self.body).unwrap_or_else(|_| panic!("not JSON: {}", self.body))
-    }
-    fn is_problem(&self) -> bool {
-        self.content_type == "application/problem+json"
-    }
-}
-
-/// An API client holding one user's bearer token.
-struct Client {
-    app: Router,
-    auth: String,
-}
-
-impl Client {
-    async fn new(a: &App, login: &str) -> Client {
-        let token = a.svc.create_api_token(login, "test").await.unwrap();
-        Client {
-            app: a.app.clone(),
-            auth: format!("Bearer {}", token.expose()),
-        }
-    }
-    async fn send(&self, method: &str, uri: &str, body: Option<Body>) -> Resp {
-        let b = Request::builder()
-            .method(method)
-            .uri(uri)
-            .header(header::AUTHORIZATION, &self.auth);
-        let req = match body {
-            Some(body) => b
-                .header(header::CONTENT_TYPE, "application/json")
-                .body(body)
-                .unwrap(),
-            None => b.body(Body::empty()).unwrap(),
-        };
-        let r = self.app.clone().oneshot(req).await.unwrap();
-        let status = r.status();
-        let content_type = r
-            .headers()
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_string();
-        let bytes = axum::body::to_bytes(r.into_body(), 4 << 20).await.unwrap();
-        Resp {
-            status,
-            content_type,
-            body: String::from_utf8_lossy(&bytes).into_owned(),
-        }
-    }
-    async fn get(&self, uri: &str) -> Resp {
-        self.send("GET", uri, None).await
-    }
-    async fn post(&self, uri: &str, body: Value) -> Resp {
-        self.send("POST", uri, Some(Body::from(body.to_string())))
-            .await
-    }
-    /// Issues a ticket command and expects it to succeed; returns the ticket.
-    async fn ok(&self, id: i64, command: &str, body: Value) -> Value {
-        let r = self
-            .post(&format!("/api/v1/tickets/{id}/{command}"), body)
-            .await;
-        assert_eq!(r.status, StatusCode::OK, "{command}: {}", r.body);
-        r.json()
-    }
-}
 
 async fn household_in_jinxiu(a: &App) -> i64 {
     let agent = a.svc.user_by_login("agent").await.unwrap();
@@ -146,7 +48,7 @@ async fn medical_team(a: &App) -> i64 {
         .0
 }
 
-async fn new_ticket(a: &App, agent: &Client, content: &str) -> i64 {
+async fn new_ticket(a: &App, agent: &ApiClient, content: &str) -> i64 {
     let h = household_in_jinxiu(a).await;
     let r = agent
         .post("/api/v1/tickets", intake_body(h, "urgent", content))
@@ -167,9 +69,9 @@ fn kinds(ticket: &Value) -> Vec<String> {
 #[tokio::test]
 async fn a_request_goes_from_intake_through_a_failed_callback_to_closed() {
     let a = app().await;
-    let agent = Client::new(&a, "agent").await;
-    let dispatcher = Client::new(&a, "dispatcher").await;
-    let handler = Client::new(&a, "handler").await;
+    let agent = ApiClient::new(&a, "agent").await;
+    let dispatcher = ApiClient::new(&a, "dispatcher").await;
+    let handler = ApiClient::new(&a, "handler").await;
     let medical = medical_team(&a).await;
     let h = household_in_jinxiu(&a).await;
 
@@ -288,9 +190,9 @@ async fn a_request_goes_from_intake_through_a_failed_callback_to_closed() {
 #[tokio::test]
 async fn refused_commands_change_nothing() {
     let a = app().await;
-    let agent = Client::new(&a, "agent").await;
-    let dispatcher = Client::new(&a, "dispatcher").await;
-    let handler = Client::new(&a, "handler").await;
+    let agent = ApiClient::new(&a, "agent").await;
+    let dispatcher = ApiClient::new(&a, "dispatcher").await;
+    let handler = ApiClient::new(&a, "handler").await;
     let medical = medical_team(&a).await;
 
     // A handler of another agency, who serves the same street.
@@ -324,7 +226,7 @@ async fn refused_commands_change_nothing() {
         )
         .await
         .unwrap();
-    let other = Client::new(&a, "supply_handler").await;
+    let other = ApiClient::new(&a, "supply_handler").await;
 
     let id = new_ticket(&a, &agent, "老人需要每天注射胰岛素，药快用完了").await;
     let uri = |c: &str| format!("/api/v1/tickets/{id}/{c}");
@@ -414,8 +316,8 @@ async fn refused_commands_change_nothing() {
 #[tokio::test]
 async fn intake_checks_codes_and_can_dispatch_or_close_at_once() {
     let a = app().await;
-    let agent = Client::new(&a, "agent").await;
-    let handler = Client::new(&a, "handler").await;
+    let agent = ApiClient::new(&a, "agent").await;
+    let handler = ApiClient::new(&a, "handler").await;
     let medical = medical_team(&a).await;
     let h = household_in_jinxiu(&a).await;
     for (field, value) in [
@@ -488,9 +390,9 @@ async fn intake_checks_codes_and_can_dispatch_or_close_at_once() {
 #[tokio::test]
 async fn lists_mask_phones_and_the_reveal_is_audited() {
     let a = app().await;
-    let agent = Client::new(&a, "agent").await;
-    let dispatcher = Client::new(&a, "dispatcher").await;
-    let handler = Client::new(&a, "handler").await;
+    let agent = ApiClient::new(&a, "agent").await;
+    let dispatcher = ApiClient::new(&a, "dispatcher").await;
+    let handler = ApiClient::new(&a, "handler").await;
     let admin_user = a.svc.user_by_login("admin").await.unwrap();
     let medical = medical_team(&a).await;
     let mut ids = Vec::new();
@@ -635,7 +537,7 @@ async fn lists_mask_phones_and_the_reveal_is_audited() {
 #[tokio::test]
 async fn triage_reads_urgency_and_address_and_refuses_bad_input_clearly() {
     let a = app().await;
-    let agent = Client::new(&a, "agent").await;
+    let agent = ApiClient::new(&a, "agent").await;
     let r = agent
         .post(
             "/api/v1/triage",
@@ -717,18 +619,18 @@ async fn triage_reads_urgency_and_address_and_refuses_bad_input_clearly() {
 #[tokio::test]
 async fn refusals_name_the_field_and_change_nothing() {
     let a = app().await;
-    let agent = Client::new(&a, "agent").await;
-    let dispatcher = Client::new(&a, "dispatcher").await;
-    let handler = Client::new(&a, "handler").await;
-    let viewer = Client::new(&a, "viewer").await;
-    let qingshi = Client::new(&a, "qingshi").await;
+    let agent = ApiClient::new(&a, "agent").await;
+    let dispatcher = ApiClient::new(&a, "dispatcher").await;
+    let handler = ApiClient::new(&a, "handler").await;
+    let viewer = ApiClient::new(&a, "viewer").await;
+    let qingshi = ApiClient::new(&a, "qingshi").await;
     let id = new_ticket(&a, &agent, "老人血压高，需要送降压药").await;
     let before = a.svc.store.count_tickets().await.unwrap();
 
     // Merge: into a ticket that does not exist, -1, or one the caller cannot see. The
     // ticket is in 青石社区 (锦绣花园); the other one in 柳岸社区 (金桂小区).
     let other = {
-        let liuan = Client::new(&a, "liuan").await;
+        let liuan = ApiClient::new(&a, "liuan").await;
         let hits = a
             .svc
             .find_households(&a.svc.user_by_login("liuan").await.unwrap(), "金桂小区")
@@ -868,7 +770,7 @@ async fn refusals_name_the_field_and_change_nothing() {
     // An id that is not a number: problem details naming the path, not text/plain.
     let r = agent.get("/api/v1/areas/abc").await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
-    assert!(r.is_problem(), "{}", r.content_type);
+    assert!(r.is_problem(), "{}", r.content_type());
     assert_eq!(r.json()["field"], "path");
     assert!(!r.body.contains("i64"), "{}", r.body);
 
@@ -881,7 +783,7 @@ async fn refusals_name_the_field_and_change_nothing() {
 #[tokio::test]
 async fn intake_can_dispatch_by_the_catalogue() {
     let a = app().await;
-    let agent = Client::new(&a, "agent").await;
+    let agent = ApiClient::new(&a, "agent").await;
     let user = a.svc.user_by_login("agent").await.unwrap();
     let h = household_in_jinxiu(&a).await;
     let hh = Some(yihaotai_domain::HouseholdId(h));

@@ -1,16 +1,11 @@
 //! The triage pages through the router: a pasted chat batch becomes confirmed tickets, a
 //! bad row records nothing, clusters appear for the leader, the lexicon is the admin's.
 
-use axum::body::Body;
-use axum::http::{header, Request, StatusCode};
-use axum::Router;
-use std::sync::Arc;
-use tower::ServiceExt;
-use yihaotai_service::{ManualClock, Service, ServiceConfig};
-use yihaotai_store::testing::TestDb;
-use yihaotai_web::{build_app, AppState, WebConfig};
+mod support;
 
-const T0: i64 = 1_795_000_000_000;
+use axum::http::StatusCode;
+use support::*;
+use yihaotai_service::Service;
 
 /// A supplies request from a household, as the desk records one from a chat group.
 fn supplies_request(household: i64, content: &str) -> yihaotai_service::tickets::IntakeInput {
@@ -33,55 +28,6 @@ fn supplies_request(household: i64, content: &str) -> yihaotai_service::tickets:
     }
 }
 
-async fn app() -> (TestDb, Router, Service) {
-    let db = TestDb::new().await;
-    let svc = Service::new(
-        db.store.clone(),
-        Arc::new(ManualClock::new(T0)),
-        ServiceConfig::default(),
-    );
-    svc.bootstrap().await.unwrap();
-    svc.load_demo().await.unwrap();
-    let app = build_app(AppState::new(svc.clone(), WebConfig::default()));
-    (db, app, svc)
-}
-
-async fn send(app: &Router, req: Request<Body>) -> (StatusCode, String, Option<String>) {
-    let r = app.clone().oneshot(req).await.unwrap();
-    let status = r.status();
-    // The session cookie when one is set, else the pre-login cookie (never a removal).
-    let set: Vec<String> = r
-        .headers()
-        .get_all(header::SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .map(|c| c.split(';').next().unwrap().to_string())
-        .filter(|c| !c.ends_with('='))
-        .collect();
-    let cookie = set
-        .iter()
-        .find(|c| c.starts_with("yht_session="))
-        .or_else(|| set.iter().find(|c| c.starts_with("yht_pre=")))
-        .cloned();
-    let body = axum::body::to_bytes(r.into_body(), 8 << 20).await.unwrap();
-    (status, String::from_utf8_lossy(&body).into_owned(), cookie)
-}
-
-fn get(uri: &str, cookie: &str) -> Request<Body> {
-    Request::get(uri)
-        .header(header::COOKIE, cookie)
-        .body(Body::empty())
-        .unwrap()
-}
-
-fn post(uri: &str, cookie: &str, body: String) -> Request<Body> {
-    Request::post(uri)
-        .header(header::COOKIE, cookie)
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(Body::from(body))
-        .unwrap()
-}
-
 /// The id of one of the agent's compounds, as the paste form's select posts it.
 async fn compound_of(svc: &Service, name: &str) -> String {
     let agent = svc.user_by_login("agent").await.unwrap();
@@ -94,27 +40,6 @@ async fn compound_of(svc: &Service, name: &str) -> String {
         .id
         .0
         .to_string()
-}
-
-fn csrf_in(html: &str) -> String {
-    let i = html.find("name=\"_csrf\" value=\"").unwrap() + 20;
-    html[i..i + html[i..].find('"').unwrap()].to_string()
-}
-
-async fn login(app: &Router, login: &str, password: &str) -> (String, String) {
-    let (_, page, pre) = send(app, get("/login", "")).await;
-    let pre = pre.unwrap();
-    let form = serde_urlencoded::to_string([
-        ("_csrf", csrf_in(&page).as_str()),
-        ("login", login),
-        ("password", password),
-    ])
-    .unwrap();
-    let (status, _, session) = send(app, post("/login", &pre, form)).await;
-    assert_eq!(status, StatusCode::SEE_OTHER);
-    let session = session.unwrap();
-    let (_, home, _) = send(app, get("/", &session)).await;
-    (session, csrf_in(&home))
 }
 
 /// The confirmation table's fields, in order, as a browser would post them.
@@ -148,16 +73,18 @@ fn unescape(s: &str) -> String {
 
 #[tokio::test]
 async fn thirty_pasted_messages_become_thirty_tickets_and_a_bad_row_records_nothing() {
-    let (_db, app, svc) = app().await;
+    let App { _db, app, svc, .. } = app().await;
     let (cookie, csrf) = login(&app, "agent", "demo-agent-2026").await;
     let jingui = compound_of(&svc, "金桂小区").await;
     let mut paste = String::new();
     for i in 0..30 {
         paste.push_str(&format!("邻居{i} 2022-04-05 09:{:02}\n金桂小区{}栋1单元{}01 家里老人的降压药吃完了，能帮忙买吗\n", i, i % 10 + 1, i % 6 + 1));
     }
-    let (status, page, _) = send(
+    let Resp {
+        status, body: page, ..
+    } = send(
         &app,
-        post(
+        post_body(
             "/tickets/paste",
             &cookie,
             serde_urlencoded::to_string([
@@ -207,9 +134,11 @@ async fn thirty_pasted_messages_become_thirty_tickets_and_a_bad_row_records_noth
         form.push(("co".into(), String::new()));
         form.push(("skip".into(), String::new()));
     }
-    let (status, page, _) = send(
+    let Resp {
+        status, body: page, ..
+    } = send(
         &app,
-        post(
+        post_body(
             "/tickets/paste/confirm",
             &cookie,
             serde_urlencoded::to_string(&form).unwrap(),
@@ -229,9 +158,11 @@ async fn thirty_pasted_messages_become_thirty_tickets_and_a_bad_row_records_noth
             }
         })
         .collect();
-    let (status, page, _) = send(
+    let Resp {
+        status, body: page, ..
+    } = send(
         &app,
-        post(
+        post_body(
             "/tickets/paste/confirm",
             &cookie,
             serde_urlencoded::to_string(&fixed).unwrap(),
@@ -265,7 +196,7 @@ async fn thirty_pasted_messages_become_thirty_tickets_and_a_bad_row_records_noth
 
 #[tokio::test]
 async fn clusters_appear_for_the_leader_and_the_lexicon_is_for_admins() {
-    let (_db, app, svc) = app().await;
+    let App { _db, app, svc, .. } = app().await;
     let agent = svc.user_by_login("agent").await.unwrap();
     let hits = svc.find_households(&agent, "翠竹苑2栋").await.unwrap();
     for h in hits.iter().take(5) {
@@ -277,7 +208,9 @@ async fn clusters_appear_for_the_leader_and_the_lexicon_is_for_admins() {
         .unwrap();
     }
     let (leader, leader_csrf) = login(&app, "leader", "demo-leader-2026").await;
-    let (status, page, _) = send(&app, get("/clusters", &leader)).await;
+    let Resp {
+        status, body: page, ..
+    } = send(&app, get("/clusters", &leader)).await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("data-cluster=\"1\""), "{page}");
     assert!(page.contains("翠竹苑"));
@@ -318,9 +251,9 @@ async fn clusters_appear_for_the_leader_and_the_lexicon_is_for_admins() {
     for id in fields(&page, "ticket") {
         form.push(("ticket".into(), id));
     }
-    let (status, _, _) = send(
+    let Resp { status, .. } = send(
         &app,
-        post(
+        post_body(
             "/clusters/handle",
             &leader,
             serde_urlencoded::to_string(&form).unwrap(),
@@ -328,7 +261,7 @@ async fn clusters_appear_for_the_leader_and_the_lexicon_is_for_admins() {
     )
     .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
-    let (_, page, _) = send(&app, get("/clusters?saved=1", &leader)).await;
+    let Resp { body: page, .. } = send(&app, get("/clusters?saved=1", &leader)).await;
     assert!(
         page.contains("flash ok"),
         "the leader is told it is done: {page}"
@@ -339,24 +272,28 @@ async fn clusters_appear_for_the_leader_and_the_lexicon_is_for_admins() {
     );
     let (agent_cookie, _) = login(&app, "agent", "demo-agent-2026").await;
     assert_eq!(
-        send(&app, get("/clusters", &agent_cookie)).await.0,
+        send(&app, get("/clusters", &agent_cookie)).await.status,
         StatusCode::FORBIDDEN
     );
     assert_eq!(
-        send(&app, get("/admin/triage", &agent_cookie)).await.0,
+        send(&app, get("/admin/triage", &agent_cookie)).await.status,
         StatusCode::FORBIDDEN
     );
     let (admin, csrf) = login(&app, "admin", "demo-admin-2026").await;
-    let (status, page, _) = send(
+    let Resp {
+        status, body: page, ..
+    } = send(
         &app,
-        post("/admin/triage/reload", &admin, format!("_csrf={csrf}")),
+        post_body("/admin/triage/reload", &admin, format!("_csrf={csrf}")),
     )
     .await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("flash ok"));
-    let (status, page, _) = send(
+    let Resp {
+        status, body: page, ..
+    } = send(
         &app,
-        post(
+        post_body(
             "/admin/triage/try",
             &admin,
             serde_urlencoded::to_string([("_csrf", csrf.as_str()), ("text", "老伴突然昏迷不醒了")])
@@ -370,13 +307,15 @@ async fn clusters_appear_for_the_leader_and_the_lexicon_is_for_admins() {
 
 #[tokio::test]
 async fn the_paste_preview_gives_its_reasons_in_words_not_codes() {
-    let (_db, app, svc) = app().await;
+    let App { _db, app, svc, .. } = app().await;
     let (cookie, csrf) = login(&app, "agent", "demo-agent-2026").await;
     let paste = "李阿姨：金桂小区2栋1单元201 孩子发烧38度5，家里没有退烧药\n";
     let jingui = compound_of(&svc, "金桂小区").await;
-    let (status, page, _) = send(
+    let Resp {
+        status, body: page, ..
+    } = send(
         &app,
-        post(
+        post_body(
             "/tickets/paste",
             &cookie,
             serde_urlencoded::to_string([
@@ -401,7 +340,7 @@ async fn the_paste_preview_gives_its_reasons_in_words_not_codes() {
 /// agent to check; an exact one is not.
 #[tokio::test]
 async fn the_paste_preview_marks_a_guessed_household() {
-    let (_db, app, svc) = app().await;
+    let App { _db, app, svc, .. } = app().await;
     let (cookie, csrf) = login(&app, "agent", "demo-agent-2026").await;
     for (paste, place, guessed) in [
         ("王先生：金桂小区3栋1单元301 家里没菜了\n", "金桂小区", true),
@@ -414,9 +353,11 @@ async fn the_paste_preview_marks_a_guessed_household() {
         ("3-2-502王先生：家里没菜了\n", "锦绣花园", false),
     ] {
         let compound = compound_of(&svc, place).await;
-        let (status, page, _) = send(
+        let Resp {
+            status, body: page, ..
+        } = send(
             &app,
-            post(
+            post_body(
                 "/tickets/paste",
                 &cookie,
                 serde_urlencoded::to_string([
@@ -443,18 +384,14 @@ async fn the_paste_preview_marks_a_guessed_household() {
 #[tokio::test]
 async fn the_cluster_threshold_comes_from_the_configuration() {
     for (min_count, expect) in [(3, true), (5, false)] {
-        let db = TestDb::new().await;
-        let config = ServiceConfig {
+        let App { _db, app, svc, .. } = app_with(yihaotai_service::ServiceConfig {
             cluster_rule: yihaotai_domain::triage::ClusterRule {
                 min_count,
                 ..yihaotai_service::clusters::default_rule()
             },
-            ..ServiceConfig::default()
-        };
-        let svc = Service::new(db.store.clone(), Arc::new(ManualClock::new(T0)), config);
-        svc.bootstrap().await.unwrap();
-        svc.load_demo().await.unwrap();
-        let app = build_app(AppState::new(svc.clone(), WebConfig::default()));
+            ..Default::default()
+        })
+        .await;
         let agent = svc.user_by_login("agent").await.unwrap();
         let hits = svc.find_households(&agent, "翠竹苑2栋").await.unwrap();
         for h in hits.iter().take(3) {
@@ -466,7 +403,9 @@ async fn the_cluster_threshold_comes_from_the_configuration() {
             .unwrap();
         }
         let (leader, _) = login(&app, "leader", "demo-leader-2026").await;
-        let (status, page, _) = send(&app, get("/clusters", &leader)).await;
+        let Resp {
+            status, body: page, ..
+        } = send(&app, get("/clusters", &leader)).await;
         assert_eq!(status, StatusCode::OK);
         assert_eq!(
             page.contains("data-cluster=\"1\""),

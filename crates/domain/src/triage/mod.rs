@@ -63,7 +63,7 @@ pub const TRAIN: &[Batch] = batches!("train":
 
 /// The held-out part: only ever measured. A batch that was read while tuning moves to
 /// `TRAIN` and a fresh one is written in its place.
-pub const HELDOUT: &[Batch] = batches!("heldout": "voice_text");
+pub const HELDOUT: &[Batch] = batches!("heldout": "voice_text", "chasing_up", "grid_notes");
 
 /// Words for a person, so that a pet's emergency is told from a person's beside a pet.
 const PERSON_WORDS: &[&str] = &[

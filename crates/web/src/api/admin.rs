@@ -1,7 +1,11 @@
 //! Areas, agencies and users over JSON. The same service calls as the pages, so the same
 //! scoping applies: records outside the caller's areas are 404.
 
-use super::{parse_rfc3339, rfc3339, ApiJson};
+use super::schema::{
+    AgencyList, AgencyOut, AreaList, AreaOut, ControlChangeOut, ControlHistory, Problem, UserList,
+    UserOut,
+};
+use super::{parse_rfc3339, ApiJson};
 use crate::error::AppError;
 use crate::extract::ApiCaller;
 use crate::AppState;
@@ -11,14 +15,13 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
-use serde_json::{json, Value};
+use utoipa::ToSchema;
 use yihaotai_domain::area::AreaKind;
 use yihaotai_domain::role::Roles;
 use yihaotai_domain::vocab::{ControlLevel, Lang};
 use yihaotai_domain::{AgencyId, AreaId, UserId};
 use yihaotai_service::admin::{Caller, UserInput};
-use yihaotai_service::model::Area;
-use yihaotai_service::model::{Agency, AgencyInput};
+use yihaotai_service::model::AgencyInput;
 use yihaotai_service::ServiceError;
 
 pub fn router() -> Router<AppState> {
@@ -35,50 +38,56 @@ pub fn router() -> Router<AppState> {
         .route("/users/{id}", get(get_user))
 }
 
-fn area_json(a: &Area) -> Value {
-    json!({
-        "id": a.id.0,
-        "parent_id": a.parent_id.map(|p| p.0),
-        "kind": a.kind.code(),
-        "name": a.name,
-        "aliases": a.aliases,
-        "path": a.path.as_str(),
-        "control_level": a.control_level.map(|l| l.code()),
-        "control_since": a.control_since.map(rfc3339),
-    })
-}
-
 fn vocab_err(e: yihaotai_domain::vocab::UnknownCode) -> ServiceError {
     ServiceError::invalid(e.field, e.localized(Lang::Zh), e.localized(Lang::En))
 }
 
-async fn list_areas(State(s): State<AppState>, c: ApiCaller) -> Result<Json<Value>, AppError> {
+/// The areas the caller serves, from the top of their scope down.
+#[utoipa::path(
+    get, path = "/api/v1/areas", tag = "areas", operation_id = "list_areas",
+    responses(
+        (status = 200, body = AreaList),
+    ),
+)]
+pub(crate) async fn list_areas(
+    State(s): State<AppState>,
+    c: ApiCaller,
+) -> Result<Json<AreaList>, AppError> {
     let areas = s
         .service
         .areas_for(&c.user)
         .await
         .map_err(|e| AppError::api(e, c.lang))?;
-    Ok(Json(
-        json!({ "areas": areas.iter().map(area_json).collect::<Vec<_>>() }),
-    ))
+    Ok(Json(AreaList {
+        areas: areas.iter().map(AreaOut::from).collect(),
+    }))
 }
 
-async fn get_area(
+/// One area.
+#[utoipa::path(
+    get, path = "/api/v1/areas/{id}", tag = "areas", operation_id = "get_area",
+    params(("id" = i64, Path)),
+    responses(
+        (status = 200, body = AreaOut),
+        (status = 404, description = "No such area in the caller's scope", body = Problem),
+    ),
+)]
+pub(crate) async fn get_area(
     State(s): State<AppState>,
     c: ApiCaller,
     Path(id): Path<i64>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<AreaOut>, AppError> {
     let a = s
         .service
         .area_for(&c.user, AreaId(id))
         .await
         .map_err(|e| AppError::api(e, c.lang))?;
-    Ok(Json(area_json(&a)))
+    Ok(Json(AreaOut::from(&a)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct NewAreaBody {
+pub(crate) struct NewAreaBody {
     parent_id: i64,
     kind: String,
     name: String,
@@ -86,7 +95,17 @@ struct NewAreaBody {
     aliases: Vec<String>,
 }
 
-async fn add_area(
+/// Adds an area under a parent (administrators).
+#[utoipa::path(
+    post, path = "/api/v1/areas", tag = "areas", operation_id = "add_area",
+    request_body = NewAreaBody,
+    responses(
+        (status = 201, body = AreaOut),
+        (status = 403, description = "Administrators only", body = Problem),
+        (status = 422, description = "A field is invalid; `field` names it", body = Problem),
+    ),
+)]
+pub(crate) async fn add_area(
     State(s): State<AppState>,
     c: ApiCaller,
     ApiJson(b): ApiJson<NewAreaBody>,
@@ -106,23 +125,35 @@ async fn add_area(
     }
     .await
     .map_err(|e| AppError::api(e, c.lang))?;
-    Ok((StatusCode::CREATED, Json(area_json(&r))).into_response())
+    Ok((StatusCode::CREATED, Json(AreaOut::from(&r))).into_response())
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct RenameBody {
+pub(crate) struct RenameBody {
     name: String,
     #[serde(default)]
     aliases: Option<Vec<String>>,
 }
 
-async fn rename_area(
+/// Renames an area, and replaces its aliases when given (administrators).
+#[utoipa::path(
+    patch, path = "/api/v1/areas/{id}", tag = "areas", operation_id = "rename_area",
+    params(("id" = i64, Path)),
+    request_body = RenameBody,
+    responses(
+        (status = 200, body = AreaOut),
+        (status = 403, description = "Administrators only", body = Problem),
+        (status = 404, description = "No such area in the caller's scope", body = Problem),
+        (status = 422, description = "A field is invalid; `field` names it", body = Problem),
+    ),
+)]
+pub(crate) async fn rename_area(
     State(s): State<AppState>,
     c: ApiCaller,
     Path(id): Path<i64>,
     ApiJson(b): ApiJson<RenameBody>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<AreaOut>, AppError> {
     let r = async {
         Caller::User(&c.user).require_admin()?;
         let aliases = match b.aliases {
@@ -135,24 +166,36 @@ async fn rename_area(
     }
     .await
     .map_err(|e| AppError::api(e, c.lang))?;
-    Ok(Json(area_json(&r)))
+    Ok(Json(AreaOut::from(&r)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct ControlBody {
+pub(crate) struct ControlBody {
     level: String,
     #[serde(default)]
     effective_at: Option<String>,
     reason: String,
 }
 
-async fn set_control(
+/// Sets an area's control level from a time, with the reason (kept in its history).
+#[utoipa::path(
+    post, path = "/api/v1/areas/{id}/control-level", tag = "areas", operation_id = "set_control",
+    params(("id" = i64, Path)),
+    request_body = ControlBody,
+    responses(
+        (status = 200, body = AreaOut),
+        (status = 403, description = "The caller may not set control levels", body = Problem),
+        (status = 404, description = "No such area in the caller's scope", body = Problem),
+        (status = 422, description = "A field is invalid; `field` names it", body = Problem),
+    ),
+)]
+pub(crate) async fn set_control(
     State(s): State<AppState>,
     c: ApiCaller,
     Path(id): Path<i64>,
     ApiJson(b): ApiJson<ControlBody>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<AreaOut>, AppError> {
     let r = async {
         Caller::User(&c.user).require_control()?;
         let level = ControlLevel::parse(&b.level).map_err(vocab_err)?;
@@ -167,48 +210,36 @@ async fn set_control(
     }
     .await
     .map_err(|e| AppError::api(e, c.lang))?;
-    Ok(Json(area_json(&r)))
+    Ok(Json(AreaOut::from(&r)))
 }
 
-async fn control_history(
+/// The area's control levels over time.
+#[utoipa::path(
+    get, path = "/api/v1/areas/{id}/control-level", tag = "areas", operation_id = "control_history",
+    params(("id" = i64, Path)),
+    responses(
+        (status = 200, body = ControlHistory),
+        (status = 404, description = "No such area in the caller's scope", body = Problem),
+    ),
+)]
+pub(crate) async fn control_history(
     State(s): State<AppState>,
     c: ApiCaller,
     Path(id): Path<i64>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<ControlHistory>, AppError> {
     let h = s
         .service
         .control_history(&c.user, AreaId(id))
         .await
         .map_err(|e| AppError::api(e, c.lang))?;
-    let items: Vec<Value> = h
-        .iter()
-        .map(|x| {
-            json!({
-                "level": x.level, "effective_at": rfc3339(x.effective_at), "reason": x.reason,
-                "set_by": x.set_by, "set_by_name": x.set_by_name, "set_at": rfc3339(x.set_at),
-            })
-        })
-        .collect();
-    Ok(Json(json!({ "history": items })))
+    Ok(Json(ControlHistory {
+        history: h.iter().map(ControlChangeOut::from).collect(),
+    }))
 }
 
-fn agency_json(a: &Agency) -> Value {
-    json!({
-        "id": a.row.id,
-        "name": a.row.name,
-        "kind": a.row.kind,
-        "parent_id": a.row.parent_id,
-        "home_area_id": a.row.home_area_id,
-        "is_forwarding_centre": a.row.is_forwarding_centre != 0,
-        "active": a.row.active != 0,
-        "areas": a.areas.iter().map(|x| x.0).collect::<Vec<_>>(),
-        "categories": a.categories,
-    })
-}
-
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct AgencyBody {
+pub(crate) struct AgencyBody {
     name: String,
     kind: String,
     #[serde(default)]
@@ -243,31 +274,60 @@ impl AgencyBody {
     }
 }
 
-async fn list_agencies(State(s): State<AppState>, c: ApiCaller) -> Result<Json<Value>, AppError> {
+/// The agencies serving the caller's areas.
+#[utoipa::path(
+    get, path = "/api/v1/agencies", tag = "agencies", operation_id = "list_agencies",
+    responses(
+        (status = 200, body = AgencyList),
+    ),
+)]
+pub(crate) async fn list_agencies(
+    State(s): State<AppState>,
+    c: ApiCaller,
+) -> Result<Json<AgencyList>, AppError> {
     let list = s
         .service
         .agencies_for(&c.user)
         .await
         .map_err(|e| AppError::api(e, c.lang))?;
-    Ok(Json(
-        json!({ "agencies": list.iter().map(agency_json).collect::<Vec<_>>() }),
-    ))
+    Ok(Json(AgencyList {
+        agencies: list.iter().map(AgencyOut::from).collect(),
+    }))
 }
 
-async fn get_agency(
+/// One agency.
+#[utoipa::path(
+    get, path = "/api/v1/agencies/{id}", tag = "agencies", operation_id = "get_agency",
+    params(("id" = i64, Path)),
+    responses(
+        (status = 200, body = AgencyOut),
+        (status = 404, description = "No such agency in the caller's scope", body = Problem),
+    ),
+)]
+pub(crate) async fn get_agency(
     State(s): State<AppState>,
     c: ApiCaller,
     Path(id): Path<i64>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<AgencyOut>, AppError> {
     let a = s
         .service
         .agency_for(&c.user, AgencyId(id))
         .await
         .map_err(|e| AppError::api(e, c.lang))?;
-    Ok(Json(agency_json(&a)))
+    Ok(Json(AgencyOut::from(&a)))
 }
 
-async fn create_agency(
+/// Creates an agency (administrators).
+#[utoipa::path(
+    post, path = "/api/v1/agencies", tag = "agencies", operation_id = "create_agency",
+    request_body = AgencyBody,
+    responses(
+        (status = 201, body = AgencyOut),
+        (status = 403, description = "Administrators only", body = Problem),
+        (status = 422, description = "A field is invalid; `field` names it", body = Problem),
+    ),
+)]
+pub(crate) async fn create_agency(
     State(s): State<AppState>,
     c: ApiCaller,
     ApiJson(b): ApiJson<AgencyBody>,
@@ -277,62 +337,83 @@ async fn create_agency(
         .create_agency(Caller::User(&c.user), &b.input())
         .await
         .map_err(|e| AppError::api(e, c.lang))?;
-    Ok((StatusCode::CREATED, Json(agency_json(&a))).into_response())
+    Ok((StatusCode::CREATED, Json(AgencyOut::from(&a))).into_response())
 }
 
-async fn update_agency(
+/// Replaces an agency's details (administrators).
+#[utoipa::path(
+    put, path = "/api/v1/agencies/{id}", tag = "agencies", operation_id = "update_agency",
+    params(("id" = i64, Path)),
+    request_body = AgencyBody,
+    responses(
+        (status = 200, body = AgencyOut),
+        (status = 403, description = "Administrators only", body = Problem),
+        (status = 404, description = "No such agency in the caller's scope", body = Problem),
+        (status = 422, description = "A field is invalid; `field` names it", body = Problem),
+    ),
+)]
+pub(crate) async fn update_agency(
     State(s): State<AppState>,
     c: ApiCaller,
     Path(id): Path<i64>,
     ApiJson(b): ApiJson<AgencyBody>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<AgencyOut>, AppError> {
     let a = s
         .service
         .update_agency(Caller::User(&c.user), AgencyId(id), &b.input())
         .await
         .map_err(|e| AppError::api(e, c.lang))?;
-    Ok(Json(agency_json(&a)))
+    Ok(Json(AgencyOut::from(&a)))
 }
 
-fn user_json(u: &yihaotai_service::User) -> Value {
-    json!({
-        "id": u.id.0,
-        "login": u.login,
-        "display_name": u.display_name,
-        "roles": u.roles.0.iter().map(|r| r.code()).collect::<Vec<_>>(),
-        "agency_id": u.agency_id.map(|a| a.0),
-        "active": u.active,
-        "areas": u.areas,
-    })
-}
-
-async fn list_users(State(s): State<AppState>, c: ApiCaller) -> Result<Json<Value>, AppError> {
+/// The user accounts in the caller's areas (administrators).
+#[utoipa::path(
+    get, path = "/api/v1/users", tag = "users", operation_id = "list_users",
+    responses(
+        (status = 200, body = UserList),
+        (status = 403, description = "Administrators only", body = Problem),
+    ),
+)]
+pub(crate) async fn list_users(
+    State(s): State<AppState>,
+    c: ApiCaller,
+) -> Result<Json<UserList>, AppError> {
     let list = s
         .service
         .users_for(&c.user)
         .await
         .map_err(|e| AppError::api(e, c.lang))?;
-    Ok(Json(
-        json!({ "users": list.iter().map(user_json).collect::<Vec<_>>() }),
-    ))
+    Ok(Json(UserList {
+        users: list.iter().map(|u| UserOut::of(u, true)).collect(),
+    }))
 }
 
-async fn get_user(
+/// One user account (administrators).
+#[utoipa::path(
+    get, path = "/api/v1/users/{id}", tag = "users", operation_id = "get_user",
+    params(("id" = i64, Path)),
+    responses(
+        (status = 200, body = UserOut),
+        (status = 403, description = "Administrators only", body = Problem),
+        (status = 404, description = "No such user in the caller's scope", body = Problem),
+    ),
+)]
+pub(crate) async fn get_user(
     State(s): State<AppState>,
     c: ApiCaller,
     Path(id): Path<i64>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<UserOut>, AppError> {
     let u = s
         .service
         .user_for(&c.user, UserId(id))
         .await
         .map_err(|e| AppError::api(e, c.lang))?;
-    Ok(Json(user_json(&u)))
+    Ok(Json(UserOut::of(&u, true)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct UserBody {
+pub(crate) struct UserBody {
     login: String,
     display_name: String,
     password: String,
@@ -342,7 +423,17 @@ struct UserBody {
     agency_id: Option<i64>,
 }
 
-async fn create_user(
+/// Creates a user account (administrators).
+#[utoipa::path(
+    post, path = "/api/v1/users", tag = "users", operation_id = "create_user",
+    request_body = UserBody,
+    responses(
+        (status = 201, body = UserOut),
+        (status = 403, description = "Administrators only", body = Problem),
+        (status = 422, description = "A field is invalid; `field` names it", body = Problem),
+    ),
+)]
+pub(crate) async fn create_user(
     State(s): State<AppState>,
     c: ApiCaller,
     ApiJson(b): ApiJson<UserBody>,
@@ -362,5 +453,5 @@ async fn create_user(
     }
     .await
     .map_err(|e| AppError::api(e, c.lang))?;
-    Ok((StatusCode::CREATED, Json(user_json(&r))).into_response())
+    Ok((StatusCode::CREATED, Json(UserOut::of(&r, true))).into_response())
 }

@@ -2,7 +2,8 @@
 //! suggests (`/dispatch-suggestion`), and the deadline policy (`/policy`). Same service
 //! calls and checks as the pages.
 
-use super::{rfc3339, ApiJson};
+use super::schema::{PolicyOut, Problem, RuleList, RuleOut, SuggestionAnswer};
+use super::ApiJson;
 use crate::error::AppError;
 use crate::extract::ApiCaller;
 use crate::AppState;
@@ -12,12 +13,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get};
 use axum::{Json, Router};
 use serde::Deserialize;
-use serde_json::{json, Value};
+use utoipa::{IntoParams, ToSchema};
 use yihaotai_domain::{AgencyId, AreaId, HouseholdId, TicketId};
 use yihaotai_service::admin::Caller;
-use yihaotai_service::catalogue::DispatchSuggestion;
-use yihaotai_service::model::DispatchRule;
-use yihaotai_service::policy::PolicyView;
 use yihaotai_service::ServiceError;
 
 pub fn router() -> Router<AppState> {
@@ -28,33 +26,31 @@ pub fn router() -> Router<AppState> {
         .route("/policy", get(get_policy).put(put_policy))
 }
 
-fn rule_json(r: &DispatchRule) -> Value {
-    json!({
-        "id": r.id,
-        "category": r.category,
-        "area_id": r.area_id,
-        "area_name": r.area_name,
-        "agency_id": r.agency_id,
-        "agency_name": r.agency_name,
-        "mode": r.mode,
-        "updated_at": rfc3339(r.updated_at),
-    })
-}
-
-async fn list_rules(State(s): State<AppState>, c: ApiCaller) -> Result<Json<Value>, AppError> {
+/// The dispatch catalogue within the caller's areas.
+#[utoipa::path(
+    get, path = "/api/v1/dispatch-rules", tag = "catalogue", operation_id = "list_rules",
+    responses(
+        (status = 200, body = RuleList),
+        (status = 403, description = "Desk staff and administrators only", body = Problem),
+    ),
+)]
+pub(crate) async fn list_rules(
+    State(s): State<AppState>,
+    c: ApiCaller,
+) -> Result<Json<RuleList>, AppError> {
     let rules = s
         .service
         .dispatch_rules_for(&c.user)
         .await
         .map_err(|e| AppError::api(e, c.lang))?;
-    Ok(Json(
-        json!({ "rules": rules.iter().map(rule_json).collect::<Vec<_>>() }),
-    ))
+    Ok(Json(RuleList {
+        rules: rules.iter().map(RuleOut::from).collect(),
+    }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct RuleBody {
+pub(crate) struct RuleBody {
     category: String,
     area_id: i64,
     agency_id: i64,
@@ -66,7 +62,17 @@ fn direct() -> String {
     "direct".into()
 }
 
-async fn set_rule(
+/// Sets the agency for a category in an area, replacing the rule there (administrators).
+#[utoipa::path(
+    post, path = "/api/v1/dispatch-rules", tag = "catalogue", operation_id = "set_rule",
+    request_body = RuleBody,
+    responses(
+        (status = 201, body = RuleOut),
+        (status = 403, description = "Administrators only", body = Problem),
+        (status = 422, description = "A field is invalid; `field` names it", body = Problem),
+    ),
+)]
+pub(crate) async fn set_rule(
     State(s): State<AppState>,
     c: ApiCaller,
     ApiJson(b): ApiJson<RuleBody>,
@@ -82,10 +88,20 @@ async fn set_rule(
         )
         .await
         .map_err(|e| AppError::api(e, c.lang))?;
-    Ok((StatusCode::CREATED, Json(rule_json(&r))).into_response())
+    Ok((StatusCode::CREATED, Json(RuleOut::from(&r))).into_response())
 }
 
-async fn delete_rule(
+/// Removes a catalogue rule (administrators).
+#[utoipa::path(
+    delete, path = "/api/v1/dispatch-rules/{id}", tag = "catalogue", operation_id = "delete_rule",
+    params(("id" = i64, Path)),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 403, description = "Administrators only", body = Problem),
+        (status = 404, description = "No such rule in the caller's scope", body = Problem),
+    ),
+)]
+pub(crate) async fn delete_rule(
     State(s): State<AppState>,
     c: ApiCaller,
     Path(id): Path<i64>,
@@ -97,15 +113,21 @@ async fn delete_rule(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize)]
-struct SuggestQuery {
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct SuggestQuery {
+    /// A recorded ticket: its category and place decide.
     #[serde(default)]
+    #[param(value_type = Option<i64>)]
     ticket_id: Option<String>,
+    /// For a request being recorded: its category, with `household_id` or `area_id`.
     #[serde(default)]
     category: Option<String>,
     #[serde(default)]
+    #[param(value_type = Option<i64>)]
     area_id: Option<String>,
     #[serde(default)]
+    #[param(value_type = Option<i64>)]
     household_id: Option<String>,
 }
 
@@ -122,23 +144,24 @@ fn id_param(field: &str, v: &Option<String>) -> Result<Option<i64>, ServiceError
     }
 }
 
-fn suggestion_json(s: Option<DispatchSuggestion>) -> Value {
-    json!({ "suggestion": s.map(|s| json!({
-        "agency_id": s.agency_id,
-        "agency_name": s.agency_name,
-        "mode": s.mode.code(),
-        "rule_id": s.rule_id,
-        "area_name": s.area_name,
-    })) })
-}
-
+/// Where the catalogue sends a ticket, or a request being recorded.
+///
 /// `?ticket_id=` for a ticket, or `?category=` with `household_id=` or `area_id=` for a
 /// request being recorded.
-async fn suggest(
+#[utoipa::path(
+    get, path = "/api/v1/dispatch-suggestion", tag = "catalogue", operation_id = "suggest",
+    params(SuggestQuery),
+    responses(
+        (status = 200, body = SuggestionAnswer),
+        (status = 404, description = "No such ticket in the caller's areas", body = Problem),
+        (status = 422, description = "A parameter is invalid; `field` names it", body = Problem),
+    ),
+)]
+pub(crate) async fn suggest(
     State(s): State<AppState>,
     c: ApiCaller,
     Query(q): Query<SuggestQuery>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<SuggestionAnswer>, AppError> {
     let r = async {
         if let Some(t) = id_param("ticket_id", &q.ticket_id)? {
             return s.service.suggest_for_ticket(&c.user, TicketId(t)).await;
@@ -163,43 +186,56 @@ async fn suggest(
     }
     .await
     .map_err(|e| AppError::api(e, c.lang))?;
-    Ok(Json(suggestion_json(r)))
+    Ok(Json(SuggestionAnswer::from(r)))
 }
 
-fn policy_json(v: &PolicyView) -> Value {
-    json!({
-        "builtin": v.builtin,
-        "policy": &*v.policy,
-        "toml": v.toml,
-    })
-}
-
-async fn get_policy(State(s): State<AppState>, c: ApiCaller) -> Result<Json<Value>, AppError> {
+/// The deadline policy in force.
+#[utoipa::path(
+    get, path = "/api/v1/policy", tag = "policy", operation_id = "get_policy",
+    responses(
+        (status = 200, body = PolicyOut),
+        (status = 403, description = "Desk staff and administrators only", body = Problem),
+    ),
+)]
+pub(crate) async fn get_policy(
+    State(s): State<AppState>,
+    c: ApiCaller,
+) -> Result<Json<PolicyOut>, AppError> {
     let v = s
         .service
         .policy_view(&c.user)
         .await
         .map_err(|e| AppError::api(e, c.lang))?;
-    Ok(Json(policy_json(&v)))
+    Ok(Json(PolicyOut::from(&v)))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct PolicyBody {
+pub(crate) struct PolicyBody {
     /// The whole policy as TOML, as the admin page edits it.
     toml: String,
 }
 
-async fn put_policy(
+/// Replaces the deadline policy with the TOML given (administrators).
+#[utoipa::path(
+    put, path = "/api/v1/policy", tag = "policy", operation_id = "put_policy",
+    request_body = PolicyBody,
+    responses(
+        (status = 200, body = PolicyOut),
+        (status = 403, description = "Administrators only", body = Problem),
+        (status = 422, description = "The TOML is not a valid policy; the detail says where", body = Problem),
+    ),
+)]
+pub(crate) async fn put_policy(
     State(s): State<AppState>,
     c: ApiCaller,
     ApiJson(b): ApiJson<PolicyBody>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<PolicyOut>, AppError> {
     let v = async {
         s.service.set_policy(&c.user, &b.toml).await?;
         s.service.policy_view(&c.user).await
     }
     .await
     .map_err(|e| AppError::api(e, c.lang))?;
-    Ok(Json(policy_json(&v)))
+    Ok(Json(PolicyOut::from(&v)))
 }

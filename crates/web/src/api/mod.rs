@@ -3,6 +3,8 @@
 
 pub mod admin;
 pub mod config;
+pub mod doc;
+pub mod schema;
 pub mod tickets;
 pub mod triage;
 
@@ -19,6 +21,7 @@ use yihaotai_service::ServiceError;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/me", get(me))
+        .merge(doc::router())
         .merge(admin::router())
         .merge(config::router())
         .merge(tickets::router())
@@ -79,29 +82,16 @@ pub fn parse_rfc3339(field: &str, s: &str) -> Result<i64, ServiceError> {
         })
 }
 
-#[derive(serde::Serialize)]
-struct Me {
-    id: i64,
-    login: String,
-    display_name: String,
-    roles: Vec<&'static str>,
-    agency_id: Option<i64>,
-    areas: Vec<yihaotai_service::model::UserArea>,
-}
-
-async fn me(caller: ApiCaller) -> Json<serde_json::Value> {
-    let u = caller.user;
-    Json(
-        serde_json::to_value(Me {
-            id: u.id.0,
-            login: u.login,
-            display_name: u.display_name,
-            roles: u.roles.0.iter().map(|r| r.code()).collect(),
-            agency_id: u.agency_id.map(|a| a.0),
-            areas: u.areas,
-        })
-        .unwrap_or_default(),
-    )
+/// Who the caller is: their account, roles and the areas they serve.
+#[utoipa::path(
+    get, path = "/api/v1/me", tag = "me", operation_id = "me",
+    responses(
+        (status = 200, body = schema::UserOut),
+        (status = 401, description = "No valid session or bearer token", body = schema::Problem),
+    ),
+)]
+pub(crate) async fn me(caller: ApiCaller) -> Json<schema::UserOut> {
+    Json(schema::UserOut::of(&caller.user, false))
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 mod commands;
 mod render;
 
+use super::schema::{Problem, RevealedPhone, TicketOut, TicketPage, TicketViewOut, UrgencyRaised};
 use super::{parse_rfc3339, ApiJson};
 use crate::error::AppError;
 use crate::extract::ApiCaller;
@@ -16,10 +17,11 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use render::{row_json, ticket_json, view_json};
+use render::{row_out, ticket_out, view_out};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
+use utoipa::{IntoParams, ToSchema};
 use yihaotai_domain::ticket::{DispatchMode, Disposition, EmergencyService, Status};
 use yihaotai_domain::vocab::{Category, Channel, Lang, RequestType, UnknownCode, Urgency};
 use yihaotai_domain::{AgencyId, AreaId, HouseholdId, TicketId};
@@ -42,13 +44,7 @@ pub fn router() -> Router<AppState> {
 /// A problem-details answer for faults that are not a service error (an unknown command,
 /// a body over the size limit), shaped like [`AppError`]'s.
 pub(crate) fn problem(status: StatusCode, detail: String, field: Option<&str>) -> Response {
-    let body = json!({
-        "type": "about:blank",
-        "title": status.canonical_reason().unwrap_or("error"),
-        "status": status.as_u16(),
-        "detail": detail,
-        "field": field,
-    });
+    let body = Problem::new(status, detail, field.map(str::to_string));
     let mut resp = (status, Json(body)).into_response();
     resp.headers_mut().insert(
         header::CONTENT_TYPE,
@@ -140,9 +136,9 @@ fn is_desk(user: &User) -> bool {
 
 // --- intake -----------------------------------------------------------------------------
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct IntakeBody {
+pub(crate) struct IntakeBody {
     channel: String,
     request_type: String,
     category: String,
@@ -169,7 +165,9 @@ struct IntakeBody {
     /// catalogue names none. Not with `dispatch_to`.
     #[serde(default)]
     dispatch_by_catalogue: bool,
+    /// Triage's suggestion as the client showed it, kept with the ticket.
     #[serde(default)]
+    #[schema(value_type = Option<Object>)]
     suggestion: Option<Map<String, Value>>,
     /// Why `urgency` stays below what triage finds in `content`; without it the server
     /// raises the urgency to triage's critical or urgent.
@@ -177,9 +175,9 @@ struct IntakeBody {
     downgrade_reason: Option<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
-enum DispositionBody {
+pub(crate) enum DispositionBody {
     Dispatch,
     AnswerAndClose {
         answer: String,
@@ -191,9 +189,9 @@ enum DispositionBody {
     },
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct DispatchTo {
+pub(crate) struct DispatchTo {
     agency_id: i64,
     #[serde(default)]
     mode: Option<String>,
@@ -247,7 +245,19 @@ impl IntakeBody {
 /// An intake body is one request; a megabyte is far beyond any real one.
 const INTAKE_LIMIT: usize = 1 << 20;
 
-async fn intake(
+/// Records a request (受理). The server triages `content` too and raises `urgency` to
+/// its critical or urgent unless `downgrade_reason` says why not.
+#[utoipa::path(
+    post, path = "/api/v1/tickets", tag = "tickets", operation_id = "intake",
+    request_body = IntakeBody,
+    responses(
+        (status = 201, description = "Recorded; `Location` names the ticket", body = TicketOut),
+        (status = 403, description = "The caller may not record requests", body = Problem),
+        (status = 413, description = "The body is over 1 MB", body = Problem),
+        (status = 422, description = "A field is invalid; `field` names it", body = Problem),
+    ),
+)]
+pub(crate) async fn intake(
     State(s): State<AppState>,
     c: ApiCaller,
     body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
@@ -279,18 +289,13 @@ async fn intake(
     let rec = &r.record;
     let location = format!("/api/v1/tickets/{}", rec.id.0);
     // Intake is desk work, and desk staff always see who called.
-    let mut body = ticket_json(rec, true);
+    let mut body = ticket_out(rec, true);
     // Say what the server's triage changed, so a client learns why the urgency differs.
-    if let (Some(raise), Some(obj)) = (&r.raised, body.as_object_mut()) {
-        obj.insert(
-            "urgency_raised".into(),
-            json!({
-                "from": raise.from.code(),
-                "to": raise.to.code(),
-                "reasons": raise.reasons,
-            }),
-        );
-    }
+    body.urgency_raised = r.raised.as_ref().map(|raise| UrgencyRaised {
+        from: raise.from.code().into(),
+        to: raise.to.code().into(),
+        reasons: raise.reasons.clone(),
+    });
     let mut resp = (StatusCode::CREATED, Json(body)).into_response();
     if let Ok(v) = HeaderValue::from_str(&location) {
         resp.headers_mut().insert(header::LOCATION, v);
@@ -305,33 +310,63 @@ fn ticket_id(raw: &str) -> Result<TicketId, ServiceError> {
     raw.parse().map_err(|_| ServiceError::NotFound)
 }
 
-async fn show(
+/// One ticket with its timeline and the commands the caller may run on it now.
+#[utoipa::path(
+    get, path = "/api/v1/tickets/{id}", tag = "tickets", operation_id = "ticket",
+    params(("id" = i64, Path, description = "The ticket's id")),
+    responses(
+        (status = 200, body = TicketViewOut),
+        (status = 404, description = "No such ticket in the caller's areas", body = Problem),
+    ),
+)]
+pub(crate) async fn show(
     State(s): State<AppState>,
     c: ApiCaller,
     Path(id): Path<String>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<TicketViewOut>, AppError> {
     let v = async { s.service.ticket_view(&c.user, ticket_id(&id)?).await }
         .await
         .map_err(|e| AppError::api(e, c.lang))?;
-    Ok(Json(view_json(&v)))
+    Ok(Json(view_out(&v)))
 }
 
 /// The list's query string; everything is text so that each bad value is reported under
 /// its own parameter name.
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Default, IntoParams)]
 #[serde(deny_unknown_fields)]
-struct ListParams {
+#[into_params(parameter_in = Query)]
+pub(crate) struct ListParams {
+    /// `dispatch`, `inbox_to_accept`, `inbox_in_progress`, `inbox_overdue`, `overdue`,
+    /// `supervision`, `callback` or `search` (the default).
+    #[param(example = "dispatch")]
     queue: Option<String>,
+    /// Search text: a ticket number, words of the content, a phone's digits.
     q: Option<String>,
+    /// A status code (search only).
     status: Option<String>,
+    /// `critical`, `urgent`, `normal` or `consult` (search only).
     urgency: Option<String>,
+    /// A category code (search only).
     category: Option<String>,
+    /// An area the caller serves; tickets in it and below (search only).
+    #[param(value_type = Option<i64>)]
     area_id: Option<String>,
+    /// The assigned agency (search only).
+    #[param(value_type = Option<i64>)]
     agency_id: Option<String>,
+    /// `true` for tickets past a deadline, `false` for the others (search only).
+    #[param(value_type = Option<bool>)]
     overdue: Option<String>,
+    /// Registered at or after this RFC 3339 time (search only).
+    #[param(format = DateTime)]
     from: Option<String>,
+    /// Registered before this RFC 3339 time (search only).
+    #[param(format = DateTime)]
     to: Option<String>,
+    /// The `next` cursor of the previous page.
     after: Option<String>,
+    /// Rows per page, 1–200 (default 50).
+    #[param(value_type = Option<i64>, minimum = 1, maximum = 200)]
     limit: Option<String>,
 }
 
@@ -451,11 +486,20 @@ impl ListParams {
     }
 }
 
-async fn list(
+/// A queue, or a search, one page at a time, most urgent first.
+#[utoipa::path(
+    get, path = "/api/v1/tickets", tag = "tickets", operation_id = "tickets",
+    params(ListParams),
+    responses(
+        (status = 200, body = TicketPage),
+        (status = 422, description = "A parameter is invalid; `field` names it", body = Problem),
+    ),
+)]
+pub(crate) async fn list(
     State(s): State<AppState>,
     c: ApiCaller,
     RawQuery(raw): RawQuery,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<TicketPage>, AppError> {
     let page = async {
         let params: ListParams =
             serde_urlencoded::from_str(raw.as_deref().unwrap_or("")).map_err(|e| {
@@ -473,24 +517,37 @@ async fn list(
     .await
     .map_err(|e| AppError::api(e, c.lang))?;
     let desk = is_desk(&c.user);
-    Ok(Json(json!({
-        "tickets": page.rows.iter().map(|r| row_json(r, desk)).collect::<Vec<_>>(),
-        "next": page.next,
-    })))
+    Ok(Json(TicketPage {
+        tickets: page.rows.iter().map(|r| row_out(r, desk)).collect(),
+        next: page.next,
+    }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct RevealBody {
+pub(crate) struct RevealBody {
+    /// Why the full number is needed; kept in the audit log.
     reason: String,
 }
 
-async fn reveal_phone(
+/// The caller's full phone number, for a stated reason; every reveal is audited.
+#[utoipa::path(
+    post, path = "/api/v1/tickets/{id}/reveal-phone", tag = "tickets",
+    operation_id = "reveal_phone",
+    params(("id" = i64, Path, description = "The ticket's id")),
+    request_body = RevealBody,
+    responses(
+        (status = 200, body = RevealedPhone),
+        (status = 403, description = "The caller's role may not see full numbers", body = Problem),
+        (status = 422, description = "No reason given", body = Problem),
+    ),
+)]
+pub(crate) async fn reveal_phone(
     State(s): State<AppState>,
     c: ApiCaller,
     Path(id): Path<String>,
     ApiJson(b): ApiJson<RevealBody>,
-) -> Result<Json<Value>, AppError> {
+) -> Result<Json<RevealedPhone>, AppError> {
     let phone = async {
         s.service
             .reveal_phone(&c.user, ticket_id(&id)?, &b.reason)
@@ -498,5 +555,10 @@ async fn reveal_phone(
     }
     .await
     .map_err(|e| AppError::api(e, c.lang))?;
-    Ok(Json(json!({ "phone": phone })))
+    Ok(Json(RevealedPhone { phone }))
+}
+
+/// The lifecycle commands' operations, for the OpenAPI document.
+pub(crate) fn document_commands(doc: &mut utoipa::openapi::OpenApi) {
+    commands::document(doc);
 }

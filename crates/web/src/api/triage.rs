@@ -1,6 +1,7 @@
 //! Triage over JSON: what a resident said becomes suggested category, urgency, care signals
 //! and address (with the household it points to), for the desk to confirm at intake.
 
+use super::schema::{Problem, TriageOut};
 use super::tickets::{json_body, Refusal};
 use crate::error::AppError;
 use crate::extract::ApiCaller;
@@ -11,7 +12,7 @@ use axum::extract::{DefaultBodyLimit, State};
 use axum::routing::post;
 use axum::{Json, Router};
 use serde::Deserialize;
-use serde_json::{json, Value};
+use utoipa::ToSchema;
 
 /// A request is at most a few thousand characters, and triage reads only the first 8 KB
 /// of it (the lexicon's `max_bytes`); a body past this is a paste gone wrong.
@@ -24,44 +25,35 @@ pub fn router() -> Router<AppState> {
     )
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct TriageBody {
+pub(crate) struct TriageBody {
+    /// What the resident said or wrote, as the agent took it down.
     #[serde(default)]
     text: String,
 }
 
-async fn analyze(
+/// Reads a request: suggested category, urgency, care signals and address, with the
+/// household it points to and the phrases behind each answer.
+#[utoipa::path(
+    post, path = "/api/v1/triage", tag = "triage", operation_id = "triage",
+    request_body = TriageBody,
+    responses(
+        (status = 200, body = TriageOut),
+        (status = 413, description = "The body is over 64 KB", body = Problem),
+        (status = 422, description = "The text is empty or unreadable", body = Problem),
+    ),
+)]
+pub(crate) async fn analyze(
     State(s): State<AppState>,
     c: ApiCaller,
     body: Result<Bytes, BytesRejection>,
-) -> Result<Json<Value>, Refusal> {
+) -> Result<Json<TriageOut>, Refusal> {
     let b: TriageBody = json_body(body, TRIAGE_BODY_LIMIT, c.lang)?;
     let r = s
         .service
         .analyze_text(&c.user, &b.text)
         .await
         .map_err(|e| AppError::api(e, c.lang))?;
-    let a = &r.analysis;
-    Ok(Json(json!({
-        "category": a.category.as_str(),
-        "urgency": a.urgency.code(),
-        "epidemic_related": a.epidemic_related,
-        "care_signals": a.care_signals.iter().map(|t| t.code()).collect::<Vec<_>>(),
-        "address": if a.address.is_empty() { Value::Null } else { json!({
-            "compound": a.address.compound,
-            "building": a.address.building,
-            "entrance": a.address.entrance,
-            "room": a.address.room,
-        }) },
-        "compound_id": a.compound_id.map(|x| x.0),
-        "household_id": r.household_id,
-        "household_address": r.household_address,
-        "household_confidence": r.household_confidence,
-        "household_exact": r.household_exact,
-        "confidence": a.confidence,
-        "reasons": a.reasons.iter().map(|x| json!({
-            "field": x.field, "value": x.value, "phrase": x.phrase,
-        })).collect::<Vec<_>>(),
-    })))
+    Ok(Json(TriageOut::from(&r)))
 }

@@ -88,6 +88,7 @@ pub fn router() -> Router<AppState> {
         .route("/static/app.css", get(css))
         .route("/static/app.js", get(js))
         .route("/favicon.ico", get(favicon))
+        .route("/api/docs", get(crate::api::doc::page))
 }
 
 /// The desk's mark for the browser tab: 一 in white on the alarm red.

@@ -49,6 +49,7 @@ const STAFF: &[(&str, &[&str])] = &[
             "/admin/users/1",
             "/admin/users/new",
             "/admin/audit",
+            "/api/docs",
             "/tickets/999999",
         ],
     ),

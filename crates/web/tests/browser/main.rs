@@ -115,6 +115,7 @@ async fn admin_pages_render_in_the_browser() {
             ("09-admin-agency-1", "/admin/agencies/1"),
             ("10-admin-users", "/admin/users"),
             ("11-admin-user-1", "/admin/users/1"),
+            ("11b-api-docs", "/api/docs"),
             ("12-admin-audit", "/admin/audit"),
         ];
         for (name, p) in pages {

@@ -22,9 +22,14 @@ pub struct App {
 }
 
 pub async fn app() -> App {
+    app_with(ServiceConfig::default()).await
+}
+
+/// The demo desk with this service configuration.
+pub async fn app_with(config: ServiceConfig) -> App {
     let db = TestDb::new().await;
     let clock = Arc::new(ManualClock::new(T0));
-    let svc = Service::new(db.store.clone(), clock.clone(), ServiceConfig::default());
+    let svc = Service::new(db.store.clone(), clock.clone(), config);
     svc.bootstrap().await.unwrap();
     svc.load_demo().await.unwrap();
     let app = build_app(AppState::new(svc.clone(), WebConfig::default()));
@@ -68,6 +73,65 @@ impl Resp {
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.body).unwrap_or_else(|_| panic!("not JSON: {}", self.body))
     }
+    pub fn content_type(&self) -> &str {
+        self.headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+    pub fn is_problem(&self) -> bool {
+        self.content_type() == "application/problem+json"
+    }
+}
+
+/// An API client holding one user's bearer token.
+pub struct ApiClient {
+    app: Router,
+    auth: String,
+}
+
+impl ApiClient {
+    pub async fn new(a: &App, login: &str) -> ApiClient {
+        let token = a.svc.create_api_token(login, "test").await.unwrap();
+        ApiClient {
+            app: a.app.clone(),
+            auth: format!("Bearer {}", token.expose()),
+        }
+    }
+    pub async fn send(&self, method: &str, uri: &str, body: Option<Body>) -> Resp {
+        let b = Request::builder()
+            .method(method)
+            .uri(uri)
+            .header(header::AUTHORIZATION, &self.auth);
+        let req = match body {
+            Some(body) => b
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(body)
+                .unwrap(),
+            None => b.body(Body::empty()).unwrap(),
+        };
+        send(&self.app, req).await
+    }
+    pub async fn get(&self, uri: &str) -> Resp {
+        self.send("GET", uri, None).await
+    }
+    pub async fn post(&self, uri: &str, body: serde_json::Value) -> Resp {
+        self.send("POST", uri, Some(Body::from(body.to_string())))
+            .await
+    }
+    /// A JSON request of any method, with or without a body.
+    pub async fn json(&self, method: &str, uri: &str, body: Option<serde_json::Value>) -> Resp {
+        self.send(method, uri, body.map(|v| Body::from(v.to_string())))
+            .await
+    }
+    /// Issues a ticket command and expects it to succeed; returns the ticket.
+    pub async fn ok(&self, id: i64, command: &str, body: serde_json::Value) -> serde_json::Value {
+        let r = self
+            .post(&format!("/api/v1/tickets/{id}/{command}"), body)
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{command}: {}", r.body);
+        r.json()
+    }
 }
 
 pub async fn send(app: &Router, req: Request<Body>) -> Resp {
@@ -90,10 +154,15 @@ pub fn get(uri: &str, cookies: &str) -> Request<Body> {
 }
 
 pub fn post_form(uri: &str, cookies: &str, form: &[(&str, &str)]) -> Request<Body> {
+    post_body(uri, cookies, serde_urlencoded::to_string(form).unwrap())
+}
+
+/// A form post whose body is already encoded (fields repeated as a browser posts them).
+pub fn post_body(uri: &str, cookies: &str, body: String) -> Request<Body> {
     Request::post(uri)
         .header(header::COOKIE, cookies)
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(Body::from(serde_urlencoded::to_string(form).unwrap()))
+        .body(Body::from(body))
         .unwrap()
 }
 

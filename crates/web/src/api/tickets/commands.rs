@@ -1,9 +1,10 @@
 //! One route per lifecycle command: the body of each becomes a domain `Command`, which the
 //! service checks (role, then the ticket's state) and records.
 
-use super::render::view_json;
+use super::render::view_out;
 use super::{json_body, mode_of, problem, ticket_id, vocab_err, Refusal};
 use crate::api::parse_rfc3339;
+use crate::api::schema::TicketViewOut;
 use crate::error::AppError;
 use crate::extract::ApiCaller;
 use crate::AppState;
@@ -15,8 +16,13 @@ use axum::Json;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use serde_json::{json, Value};
+use utoipa::openapi::path::{HttpMethod, OperationBuilder, ParameterBuilder, ParameterIn};
+use utoipa::openapi::request_body::RequestBodyBuilder;
+use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr, Required, ResponseBuilder, Schema};
+use utoipa::ToSchema;
 use yihaotai_domain::ticket::{Command, CommandKind, Satisfaction, Solved};
 use yihaotai_domain::vocab::Lang;
+
 use yihaotai_domain::{AgencyId, TicketId};
 use yihaotai_service::ServiceError;
 
@@ -27,7 +33,7 @@ pub(super) const COMMAND_LIMIT: usize = 64 * 1024;
 #[serde(deny_unknown_fields)]
 struct NoFields {}
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct DispatchBody {
     agency_id: i64,
@@ -39,20 +45,20 @@ struct DispatchBody {
     note: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct NoteBody {
     #[serde(default)]
     note: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct ReasonBody {
     reason: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct ApproveReturnBody {
     #[serde(default)]
@@ -61,20 +67,20 @@ struct ApproveReturnBody {
     note: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct ExtensionBody {
     until: String,
     reason: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct ResolveBody {
     result: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct CallbackBody {
     #[serde(default = "yes")]
@@ -89,14 +95,14 @@ fn yes() -> bool {
     true
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct EscalateBody {
     agency_id: i64,
     reason: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct SuperviseBody {
     level: u8,
@@ -104,13 +110,13 @@ struct SuperviseBody {
     note: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct MergeBody {
     into_ticket_id: i64,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 struct AddNoteBody {
     text: String,
@@ -259,7 +265,7 @@ pub(super) async fn command(
     c: ApiCaller,
     Path((id, name)): Path<(String, String)>,
     body: Result<Bytes, BytesRejection>,
-) -> Result<Json<Value>, Refusal> {
+) -> Result<Json<TicketViewOut>, Refusal> {
     let Some(kind) = command_kind(&name) else {
         return Err(unknown_command(&name, c.lang));
     };
@@ -274,5 +280,107 @@ pub(super) async fn command(
     }
     .await
     .map_err(|e| AppError::api(e, c.lang))?;
-    Ok(Json(view_json(&v)))
+    Ok(Json(view_out(&v)))
+}
+
+/// The body each command takes, for the OpenAPI document; `None` for commands without one.
+/// Kept beside [`parse_command`], which reads the same types.
+fn body_schema(kind: CommandKind) -> Option<(String, RefOr<Schema>)> {
+    fn of<T: ToSchema>() -> Option<(String, RefOr<Schema>)> {
+        Some((T::name().into_owned(), T::schema()))
+    }
+    use CommandKind as K;
+    match kind {
+        K::Dispatch => of::<DispatchBody>(),
+        K::Accept | K::ApproveExtension | K::RecordBreach => None,
+        K::RecordContact | K::RefuseReturn | K::RefuseExtension => of::<NoteBody>(),
+        K::RequestReturn | K::Reopen | K::Cancel => of::<ReasonBody>(),
+        K::ApproveReturn => of::<ApproveReturnBody>(),
+        K::RequestExtension => of::<ExtensionBody>(),
+        K::Resolve => of::<ResolveBody>(),
+        K::Callback => of::<CallbackBody>(),
+        K::Escalate => of::<EscalateBody>(),
+        K::Supervise => of::<SuperviseBody>(),
+        K::Merge => of::<MergeBody>(),
+        K::AddNote => of::<AddNoteBody>(),
+    }
+}
+
+fn json_content(schema: &str) -> utoipa::openapi::Content {
+    ContentBuilder::new()
+        .schema(Some(Ref::from_schema_name(schema)))
+        .build()
+}
+
+/// Adds one operation per lifecycle command (`POST /api/v1/tickets/{id}/<command>`) to the
+/// document, generated from [`CommandKind::ALL`] so that a new command is documented the
+/// day it exists.
+pub(crate) fn document(doc: &mut OpenApi) {
+    let components = doc.components.get_or_insert_with(Default::default);
+    for kind in CommandKind::ALL
+        .iter()
+        .copied()
+        .filter(|k| command_kind(k.code()).is_some())
+    {
+        let mut op = OperationBuilder::new()
+            .tag("commands")
+            .operation_id(Some(format!("command_{}", kind.code())))
+            .summary(Some(format!(
+                "{} ({})",
+                kind.label(Lang::En),
+                kind.label(Lang::Zh)
+            )))
+            .description(Some(
+                "Runs the command on the ticket when the caller's role may and the ticket's \
+                 state allows it (see `allowed_commands`); answers with the ticket as it is \
+                 after the command.",
+            ))
+            .parameter(
+                ParameterBuilder::new()
+                    .name("id")
+                    .parameter_in(ParameterIn::Path)
+                    .required(Required::True)
+                    .description(Some("The ticket's id"))
+                    .schema(Some(
+                        utoipa::openapi::ObjectBuilder::new()
+                            .schema_type(utoipa::openapi::schema::Type::Integer)
+                            .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(
+                                utoipa::openapi::KnownFormat::Int64,
+                            ))),
+                    )),
+            )
+            .response(
+                "200",
+                ResponseBuilder::new()
+                    .description("The ticket after the command")
+                    .content("application/json", json_content("TicketViewOut")),
+            );
+        for (status, why) in [
+            ("403", "The caller's role may not run this command"),
+            ("404", "No such ticket in the caller's areas"),
+            ("409", "The ticket's state does not allow the command now"),
+            ("422", "A field is invalid; `field` names it"),
+        ] {
+            op = op.response(
+                status,
+                ResponseBuilder::new()
+                    .description(why)
+                    .content("application/problem+json", json_content("Problem")),
+            );
+        }
+        if let Some((name, schema)) = body_schema(kind) {
+            op = op.request_body(Some(
+                RequestBodyBuilder::new()
+                    .required(Some(Required::True))
+                    .content("application/json", json_content(&name))
+                    .build(),
+            ));
+            components.schemas.insert(name, schema);
+        }
+        doc.paths.add_path_operation(
+            format!("/api/v1/tickets/{{id}}/{}", kind.code()),
+            vec![HttpMethod::Post],
+            op.build(),
+        );
+    }
 }
