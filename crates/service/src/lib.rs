@@ -11,6 +11,7 @@ pub mod clusters;
 pub mod demo;
 pub mod error;
 pub mod home;
+pub mod jobs;
 pub mod paste;
 pub mod policy;
 pub mod tickets;
@@ -157,21 +158,22 @@ impl Service {
     /// and login counters of past windows are removed. Runs only in the process holding the `housekeeping` lease; returns
     /// whether this process ran it.
     pub async fn housekeeping(&self, holder: &str) -> Result<bool> {
-        let now = self.now();
-        if !self
-            .store
-            .try_lease("housekeeping", holder, now, now + 90_000)
+        let spec = jobs::Job::Housekeeping.spec();
+        Ok(self
+            .leased(spec, holder, self.housekeeping_body(), |_| String::new())
             .await?
-        {
-            return Ok(false);
-        }
+            .is_some())
+    }
+
+    async fn housekeeping_body(&self) -> Result<()> {
+        let now = self.now();
         self.store.apply_due_control_levels(now).await?;
         self.store.delete_expired_sessions(now).await?;
         self.store
             .delete_stale_throttle(now - self.config.failed_login_window_ms)
             .await?;
         self.store.optimize().await?;
-        Ok(true)
+        Ok(())
     }
 }
 

@@ -316,19 +316,68 @@ async fn audit_entries_are_filtered_by_area() {
 }
 
 #[tokio::test]
-async fn leases_are_exclusive_until_they_expire() {
+async fn leases_are_exclusive_until_they_expire_on_the_databases_clock() {
     let db = TestDb::new().await;
     let s = &db.store;
-    assert!(s.try_lease("job", "a", T0, T0 + 100).await.unwrap());
-    assert!(!s.try_lease("job", "b", T0 + 1, T0 + 101).await.unwrap());
+    assert!(s.try_lease("job", "a", 300).await.unwrap());
+    assert!(!s.try_lease("job", "b", 300).await.unwrap(), "held by a");
+    assert!(s.try_lease("job", "a", 300).await.unwrap(), "holder renews");
+    let (holder, until) = s.lease_holder("job").await.unwrap().unwrap();
+    assert_eq!(holder, "a");
+    // The expiry is on the database's clock, which is the machine's here.
+    let now = jiff::Timestamp::now().as_millisecond();
     assert!(
-        s.try_lease("job", "a", T0 + 2, T0 + 102).await.unwrap(),
-        "holder renews"
+        (until - now - 300).abs() < 5_000,
+        "expires {until}, now {now}"
     );
+    tokio::time::sleep(std::time::Duration::from_millis(400)).await;
     assert!(
-        s.try_lease("job", "b", T0 + 103, T0 + 203).await.unwrap(),
+        s.try_lease("job", "b", 300).await.unwrap(),
         "expired lease is taken"
     );
+    assert!(
+        !s.try_lease("job", "a", 300).await.unwrap(),
+        "now held by b"
+    );
+    s.release_lease("job", "a").await.unwrap();
+    assert!(
+        !s.try_lease("job", "a", 300).await.unwrap(),
+        "only the holder releases"
+    );
+    s.release_lease("job", "b").await.unwrap();
+    assert!(
+        s.try_lease("job", "a", 300).await.unwrap(),
+        "released: free at once"
+    );
+}
+
+#[tokio::test]
+async fn a_jobs_runs_and_failures_are_counted_and_its_last_run_kept() {
+    use yihaotai_store::leases::JobRunRecord;
+    let db = TestDb::new().await;
+    let s = &db.store;
+    let run = |error: Option<&'static str>, at: i64| JobRunRecord {
+        name: "deadlines",
+        holder: "p1",
+        started_at: at,
+        finished_at: at + 20,
+        duration_ms: 20,
+        error,
+        summary: "breaches 1",
+    };
+    s.record_job_run(&run(None, T0)).await.unwrap();
+    s.record_job_run(&run(Some("database is locked"), T0 + 30_000))
+        .await
+        .unwrap();
+    s.record_job_run(&run(None, T0 + 60_000)).await.unwrap();
+    let all = s.job_statuses().await.unwrap();
+    assert_eq!(all.len(), 1);
+    let j = &all[0];
+    assert_eq!((j.runs, j.failures, j.ok), (3, 1, 1));
+    assert_eq!(j.error, None, "the last run succeeded");
+    assert_eq!(j.last_ok_at, Some(T0 + 60_020));
+    assert_eq!(j.last_error_at, Some(T0 + 30_020));
+    assert_eq!(j.started_at, T0 + 60_000);
 }
 
 #[tokio::test]

@@ -1,7 +1,7 @@
 //! `yihaotai serve`: run the desk until SIGINT or SIGTERM.
 
 use crate::settings::Settings;
-use std::time::Duration;
+use yihaotai_service::jobs::{JobSpec, JOBS};
 use yihaotai_service::Service;
 use yihaotai_web::AppState;
 
@@ -30,9 +30,11 @@ pub async fn run(s: &Settings, o: Opts) -> anyhow::Result<()> {
     let addr = listener.local_addr()?;
     println!("一号台 desk is serving at http://{addr}/ (Ctrl-C to stop)");
     tracing::info!(%addr, "serving");
-    let jobs = tokio::spawn(background_jobs(service.clone()));
-    let deadlines = tokio::spawn(deadline_watch(service.clone()));
-    let outbox = tokio::spawn(outbox_relay(service.clone()));
+    let holder = format!("{}-{}", std::process::id(), service.now());
+    let jobs: Vec<_> = JOBS
+        .iter()
+        .map(|spec| tokio::spawn(job_loop(service.clone(), spec, holder.clone())))
+        .collect();
     let relay = {
         let s = service.clone();
         tokio::spawn(async move { s.relay_notices().await })
@@ -49,9 +51,12 @@ pub async fn run(s: &Settings, o: Opts) -> anyhow::Result<()> {
     if let Some(m) = metrics {
         m.abort();
     }
-    jobs.abort();
-    deadlines.abort();
-    outbox.abort();
+    for j in jobs {
+        j.abort();
+    }
+    for spec in JOBS.iter().filter(|s| s.lease.is_some()) {
+        let _ = service.store.release_lease(spec.name, &holder).await;
+    }
     relay.abort();
     service.store.close().await;
     println!("stopped");
@@ -86,57 +91,22 @@ fn raise_descriptor_limit() {
     }
 }
 
-/// Housekeeping every minute: scheduled control levels take effect, expired sessions go.
-/// With several app processes on one PostgreSQL, the lease makes one process do it. Every
-/// process re-reads the deadline policy, so one saved in another process applies here
-/// within a minute.
-async fn background_jobs(service: Service) {
-    let holder = format!("{}-{}", std::process::id(), service.now());
-    let mut tick = tokio::time::interval(Duration::from_secs(60));
+/// One registered job, every period (the first run at once). Leased jobs run in the one
+/// process holding their lease; the registry records every run (`/admin/jobs`).
+async fn job_loop(service: Service, spec: &'static JobSpec, holder: String) {
+    let mut tick = tokio::time::interval(spec.period);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut first = true;
     loop {
         tick.tick().await;
-        if let Err(e) = service.load_policy().await {
-            tracing::warn!(error = %e, "cannot re-read the deadline policy");
-        }
-        if let Err(e) = service.housekeeping(&holder).await {
-            tracing::warn!(error = %e, "housekeeping failed");
-        }
-    }
-}
-
-/// Notices left in the outbox by a process that stopped between a commit and its notice:
-/// all of them at start, then every 5 seconds those older than 5 seconds (younger ones are
-/// still being delivered by the process that wrote them).
-async fn outbox_relay(service: Service) {
-    let mut min_age = 0;
-    let mut tick = tokio::time::interval(Duration::from_secs(5));
-    loop {
-        tick.tick().await;
-        match service.deliver_outbox(min_age).await {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(notices = n, "delivered notices left in the outbox"),
-            Err(e) => tracing::warn!(error = %e, "outbox relay failed"),
-        }
-        min_age = 5_000;
-    }
-}
-
-/// Every 30 seconds: breaches, supervision and escalation (one process holds the lease).
-async fn deadline_watch(service: Service) {
-    let holder = format!("{}-{}", std::process::id(), service.now());
-    let mut tick = tokio::time::interval(Duration::from_secs(30));
-    loop {
-        tick.tick().await;
-        match service.deadline_pass(&holder).await {
-            Ok(r) if r.breaches + r.supervised + r.escalated > 0 => tracing::info!(
-                breaches = r.breaches,
-                supervised = r.supervised,
-                escalated = r.escalated,
-                "deadline pass"
-            ),
+        match service.run_job(spec.job, &holder, first).await {
+            Ok(r) if r.ran && !r.summary.is_empty() => {
+                tracing::debug!(job = spec.name, summary = %r.summary, "job ran")
+            }
             Ok(_) => {}
-            Err(e) => tracing::warn!(error = %e, "deadline pass failed"),
+            Err(e) => tracing::warn!(job = spec.name, error = %e, "job failed"),
         }
+        first = false;
     }
 }
 

@@ -17,16 +17,23 @@ pub struct PassReport {
 }
 
 impl Service {
-    /// One pass over the open tickets. `holder` names this process for the lease.
+    /// One pass over the open tickets, as the registered job `deadlines` (under its lease;
+    /// `holder` names this process). Nothing is done while another process holds it.
     pub async fn deadline_pass(&self, holder: &str) -> Result<PassReport> {
-        let now_ms = self.now();
-        if !self
-            .store
-            .try_lease("deadlines", holder, now_ms, now_ms + 120_000)
+        let spec = crate::jobs::Job::Deadlines.spec();
+        Ok(self
+            .leased(spec, holder, self.deadline_body(), |r: &PassReport| {
+                format!(
+                    "breaches {}, supervised {}, escalated {}",
+                    r.breaches, r.supervised, r.escalated
+                )
+            })
             .await?
-        {
-            return Ok(PassReport::default());
-        }
+            .unwrap_or_default())
+    }
+
+    async fn deadline_body(&self) -> Result<PassReport> {
+        let now_ms = self.now();
         let now = ts(now_ms);
         let system = Actor::system();
         let mut report = PassReport {

@@ -4,6 +4,7 @@
 pub mod admin_agencies;
 pub mod admin_areas;
 pub mod admin_catalogue;
+pub mod admin_jobs;
 pub mod admin_policy;
 pub mod admin_users;
 pub mod auth;
@@ -82,6 +83,7 @@ pub fn router() -> Router<AppState> {
         .merge(admin_users::router())
         .merge(admin_catalogue::router())
         .merge(admin_policy::router())
+        .merge(admin_jobs::router())
         .merge(tickets::router())
         .merge(triage::router())
         .merge(paste::router())

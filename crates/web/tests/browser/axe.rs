@@ -50,6 +50,7 @@ const STAFF: &[(&str, &[&str])] = &[
             "/admin/users/new",
             "/admin/audit",
             "/api/docs",
+            "/admin/jobs",
             "/tickets/999999",
         ],
     ),
