@@ -787,3 +787,298 @@ async fn admin_changes_are_audited_in_their_own_transaction() {
     assert!(refused.is_err());
     assert!(audited(s, &root, "dispatch_rule.set").await.is_empty());
 }
+
+/// Twelve tickets that differ in urgency, category, area, phone, words and registration
+/// time, for the list filters.
+async fn varied_tickets(s: &Store) -> Vec<(yihaotai_domain::TicketId, String)> {
+    use yihaotai_domain::person::Phone;
+    use yihaotai_domain::ticket::*;
+    use yihaotai_domain::vocab::*;
+    s.seed_categories().await.unwrap();
+    let actor = Actor {
+        user: None,
+        agency: None,
+        roles: Roles(vec![Role::Agent]),
+    };
+    let mut out = Vec::new();
+    for i in 0..12i64 {
+        let urgency = [Urgency::Critical, Urgency::Urgent, Urgency::Normal][i as usize % 3];
+        let category = ["medical", "supplies"][i as usize % 2];
+        let area = ["/1/2/", "/1/3/"][(i as usize / 6) % 2];
+        let words = if i % 4 == 0 {
+            "胰岛素 没了"
+        } else {
+            "蔬菜 送到"
+        };
+        let events = register(
+            NewTicket {
+                channel: Channel::Wechat,
+                request_type: RequestType::Help,
+                category: Category::parse(category).unwrap(),
+                urgency,
+                epidemic_related: false,
+                confidential: false,
+                caller_name: None,
+                caller_phone: Some(Phone::parse(&format!("1381234{:04}", 5600 + i % 3)).unwrap()),
+                household: None,
+                area: None,
+                content: format!("第{i}件：{words}"),
+                disposition: Disposition::Dispatch,
+            },
+            &actor,
+            jiff::Timestamp::from_millisecond(T0 + i * 60_000).unwrap(),
+            &Policy::default(),
+        )
+        .unwrap();
+        let t = Ticket::from_events(&events).unwrap();
+        let r = s
+            .insert_ticket(&yihaotai_store::tickets::NewTicketRecord {
+                ticket: &t,
+                events: &events,
+                area_path: area,
+                day: "20261123",
+                search_text: words,
+                suggestion: "",
+            })
+            .await
+            .unwrap();
+        out.push(r);
+    }
+    out
+}
+
+#[tokio::test]
+async fn every_list_filter_selects_what_it_names() {
+    use yihaotai_store::tickets::TicketFilter;
+    let db = TestDb::new().await;
+    let s = &db.store;
+    let made = varied_tickets(s).await;
+    let count = |f: TicketFilter| async move {
+        s.list_tickets(&TicketFilter { limit: 100, ..f })
+            .await
+            .unwrap()
+            .len()
+    };
+    let none = TicketFilter::default;
+    assert_eq!(count(none()).await, 12);
+    assert_eq!(
+        count(TicketFilter {
+            urgency: Some("critical"),
+            ..none()
+        })
+        .await,
+        4
+    );
+    assert_eq!(
+        count(TicketFilter {
+            category: Some("medical".into()),
+            ..none()
+        })
+        .await,
+        6
+    );
+    assert_eq!(
+        count(TicketFilter {
+            area_prefix: Some("/1/3/".into()),
+            ..none()
+        })
+        .await,
+        6
+    );
+    assert_eq!(
+        count(TicketFilter {
+            scope: Some(vec!["/1/2/".into()]),
+            ..none()
+        })
+        .await,
+        6
+    );
+    assert_eq!(
+        count(TicketFilter {
+            scope: Some(vec!["/1/2/".into(), "/1/3/".into()]),
+            ..none()
+        })
+        .await,
+        12
+    );
+    assert_eq!(
+        count(TicketFilter {
+            scope: Some(vec![]),
+            ..none()
+        })
+        .await,
+        0,
+        "no areas, nothing"
+    );
+    assert_eq!(
+        count(TicketFilter {
+            phone: Some("13812345601".into()),
+            ..none()
+        })
+        .await,
+        4
+    );
+    assert_eq!(
+        count(TicketFilter {
+            number: Some(made[5].1.clone()),
+            ..none()
+        })
+        .await,
+        1
+    );
+    assert_eq!(
+        count(TicketFilter {
+            statuses: vec!["registered"],
+            ..none()
+        })
+        .await,
+        12
+    );
+    assert_eq!(
+        count(TicketFilter {
+            statuses: vec!["dispatched", "closed"],
+            ..none()
+        })
+        .await,
+        0
+    );
+    assert_eq!(
+        count(TicketFilter {
+            agency: Some(AgencyId(1)),
+            ..none()
+        })
+        .await,
+        0
+    );
+    assert_eq!(
+        count(TicketFilter {
+            overdue: Some(true),
+            ..none()
+        })
+        .await,
+        0
+    );
+    assert_eq!(
+        count(TicketFilter {
+            overdue: Some(false),
+            ..none()
+        })
+        .await,
+        12
+    );
+    assert_eq!(
+        count(TicketFilter {
+            open_only: true,
+            ..none()
+        })
+        .await,
+        12
+    );
+    assert_eq!(
+        count(TicketFilter {
+            supervised: true,
+            ..none()
+        })
+        .await,
+        0
+    );
+    // The dispatcher's queue: registered tickets wait for a decision.
+    assert_eq!(
+        count(TicketFilter {
+            pending_review: true,
+            ..none()
+        })
+        .await,
+        12
+    );
+    assert_eq!(
+        count(TicketFilter {
+            registered_from: Some(T0 + 3 * 60_000),
+            registered_to: Some(T0 + 7 * 60_000),
+            ..none()
+        })
+        .await,
+        4,
+        "from is inclusive, to exclusive"
+    );
+    assert_eq!(
+        count(TicketFilter {
+            text_terms: vec!["胰岛素".into()],
+            ..none()
+        })
+        .await,
+        3
+    );
+    assert_eq!(
+        count(TicketFilter {
+            text_terms: vec!["胰岛素".into(), "送到".into()],
+            ..none()
+        })
+        .await,
+        0,
+        "every term must match"
+    );
+    // Filters combine: critical medical tickets in /1/3/.
+    assert_eq!(
+        count(TicketFilter {
+            urgency: Some("critical"),
+            category: Some("medical".into()),
+            area_prefix: Some("/1/3/".into()),
+            ..none()
+        })
+        .await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn pages_follow_each_other_without_gaps_or_repeats_in_both_orders() {
+    use yihaotai_store::tickets::TicketFilter;
+    let db = TestDb::new().await;
+    let s = &db.store;
+    varied_tickets(s).await;
+    for urgency_first in [true, false] {
+        let mut seen = Vec::new();
+        let mut after = None;
+        loop {
+            let page = s
+                .list_tickets(&TicketFilter {
+                    urgency_first,
+                    after,
+                    limit: 5,
+                    ..Default::default()
+                })
+                .await
+                .unwrap();
+            if page.is_empty() {
+                break;
+            }
+            let last = page.last().unwrap();
+            after = Some((if urgency_first { last.urgency_rank } else { 0 }, last.id));
+            seen.extend(page);
+            assert!(seen.len() <= 12, "pages repeat");
+        }
+        let ids: std::collections::HashSet<i64> = seen.iter().map(|r| r.id).collect();
+        assert_eq!(
+            (seen.len(), ids.len()),
+            (12, 12),
+            "urgency_first={urgency_first}"
+        );
+        if urgency_first {
+            let ranks: Vec<i64> = seen.iter().map(|r| r.urgency_rank).collect();
+            let mut sorted = ranks.clone();
+            sorted.sort();
+            assert!(
+                ranks == sorted || ranks.iter().rev().eq(sorted.iter()),
+                "{ranks:?}"
+            );
+            assert_eq!(seen[0].urgency, "critical", "the most urgent first");
+        } else {
+            assert!(
+                seen.windows(2)
+                    .all(|w| w[0].registered_at >= w[1].registered_at),
+                "newest first"
+            );
+        }
+    }
+}
