@@ -128,6 +128,29 @@ impl Service {
         Ok(self.policy())
     }
 
+    /// The policy that was in force at `at` (ms): the version saved last before it, or the
+    /// built-in one when none was, so a figure for a past period uses that period's rules.
+    /// A saved version this release cannot read is reported and the built-in one used.
+    pub async fn policy_at(&self, at: i64) -> Result<Arc<Policy>> {
+        Ok(Arc::new(match self.store.setting_at(SETTING, at).await? {
+            Some(Some(text)) => Policy::from_toml(&text).unwrap_or_else(|e| {
+                tracing::error!(error = %e, at, "a past deadline policy cannot be read");
+                Policy::default()
+            }),
+            Some(None) | None => Policy::default(),
+        }))
+    }
+
+    /// Every saved version of the policy, newest first (`value` `None`: back to the
+    /// built-in one), for desk staff and administrators.
+    pub async fn policy_versions(
+        &self,
+        user: &User,
+    ) -> Result<Vec<yihaotai_store::settings::SettingVersion>> {
+        crate::admin::require_any_role(user, yihaotai_domain::role::DESK)?;
+        Ok(self.store.setting_versions(SETTING).await?)
+    }
+
     /// Whether `user` may change the policy (so pages offer the form only to them).
     pub async fn may_edit_policy(&self, user: &User) -> bool {
         self.require_territory_admin(user).await.is_ok()

@@ -358,3 +358,61 @@ async fn only_an_admin_of_the_whole_territory_may_change_the_policy_and_bad_text
     assert!(svc.policy_view(&admin).await.unwrap().builtin);
     assert_eq!(*svc.policy(), yihaotai_domain::ticket::Policy::default());
 }
+
+#[tokio::test]
+async fn the_policy_in_force_at_any_past_time_is_the_version_saved_before_it() {
+    let d = desk().await;
+    let svc = &d.svc;
+    let admin = user(svc, "admin").await;
+    let builtin = yihaotai_domain::ticket::Policy::default();
+    assert_eq!(
+        *svc.policy_at(T0).await.unwrap(),
+        builtin,
+        "nothing saved yet"
+    );
+
+    d.clock.advance(60_000);
+    let t1 = svc.now();
+    svc.set_policy(&admin, STRICT).await.unwrap();
+    let strict = (*svc.policy()).clone();
+    assert_ne!(strict, builtin);
+
+    d.clock.advance(3_600_000);
+    let t2 = svc.now();
+    svc.reset_policy(&admin).await.unwrap();
+
+    assert_eq!(
+        *svc.policy_at(t1 - 1).await.unwrap(),
+        builtin,
+        "before the first save"
+    );
+    assert_eq!(
+        *svc.policy_at(t1).await.unwrap(),
+        strict,
+        "from the moment it was saved"
+    );
+    assert_eq!(*svc.policy_at(t2 - 1).await.unwrap(), strict);
+    assert_eq!(
+        *svc.policy_at(t2).await.unwrap(),
+        builtin,
+        "reset to the built-in one"
+    );
+
+    let versions = svc.policy_versions(&admin).await.unwrap();
+    assert_eq!(versions.len(), 2);
+    assert_eq!(
+        (versions[0].effective_at, versions[0].value.is_none()),
+        (t2, true)
+    );
+    assert_eq!(versions[1].effective_at, t1);
+    assert_eq!(versions[1].set_by, Some(admin.id.0));
+    assert_eq!(
+        versions[1].set_by_name.as_deref(),
+        Some(admin.display_name.as_str())
+    );
+    let viewer = user(svc, "viewer").await;
+    assert!(
+        svc.policy_versions(&viewer).await.is_err(),
+        "not for viewers"
+    );
+}

@@ -20,6 +20,16 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("nav.audit", "操作日志", "Audit log"),
     ("nav.api", "接口文档", "API"),
     ("nav.jobs", "定时任务", "Timed jobs"),
+    ("policy.versions", "历次版本", "Versions"),
+    (
+        "policy.versions_hint",
+        "每次保存或恢复都留下一个版本及其生效时间；统计以前的时段时按当时有效的规则计算。",
+        "Each save or reset keeps a version with the time it took effect; figures for a past period use the rules then in force.",
+    ),
+    ("policy.no_versions", "尚无保存记录：一直使用内置规则。", "Never saved: the built-in rules have always applied."),
+    ("policy.effective", "生效时间", "In force from"),
+    ("policy.version_rules", "规则", "Rules"),
+    ("policy.since_always", "升级前已保存", "Saved before the upgrade"),
     ("jobs.title", "定时任务", "Timed jobs"),
     (
         "jobs.intro",

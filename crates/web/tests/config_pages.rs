@@ -471,6 +471,24 @@ async fn the_policy_page_shows_the_deadlines_and_checks_an_edit_before_saving() 
     .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(*a.svc.policy(), Policy::default());
+
+    // Both changes are versions, newest first, with who made them.
+    let page = send(&a.app, get("/admin/policy", &agent)).await;
+    let html = scraper::Html::parse_document(&page.body);
+    let rows = scraper::Selector::parse("#policy-versions tbody tr").unwrap();
+    let cells: Vec<Vec<String>> = html
+        .select(&rows)
+        .map(|tr| {
+            tr.text()
+                .map(str::trim)
+                .filter(|x| !x.is_empty())
+                .map(String::from)
+                .collect()
+        })
+        .collect();
+    assert_eq!(cells.len(), 2, "{cells:?}");
+    assert_eq!(cells[0][1..], ["周立平（系统管理员）", "内置规则"]);
+    assert_eq!(cells[1][1..], ["周立平（系统管理员）", "本地规则"]);
 }
 
 #[tokio::test]

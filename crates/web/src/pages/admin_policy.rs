@@ -43,6 +43,8 @@ struct Page {
     builtin: bool,
     may_edit: bool,
     toml: String,
+    /// Saved versions, newest first: (in force from, set by, built-in or saved rules).
+    versions: Vec<(String, String, &'static str)>,
 }
 
 fn rows(p: &Policy, lang: Lang) -> Vec<RuleRow> {
@@ -129,6 +131,27 @@ async fn page(
         builtin: view.builtin,
         may_edit: svc.may_edit_policy(&staff.user).await,
         toml: typed.unwrap_or(view.toml),
+        versions: svc
+            .policy_versions(&staff.user)
+            .await
+            .map_err(|e| AppError::page(e, lang))?
+            .into_iter()
+            .map(|v| {
+                (
+                    if v.effective_at == 0 {
+                        Tr::new(lang).t("policy.since_always").to_string()
+                    } else {
+                        crate::pages::admin_areas::format_ms(v.effective_at)
+                    },
+                    v.set_by_name.unwrap_or_default(),
+                    if v.value.is_some() {
+                        "policy.custom"
+                    } else {
+                        "policy.builtin"
+                    },
+                )
+            })
+            .collect(),
     })
 }
 
