@@ -88,19 +88,7 @@ impl AppError {
                     ServiceError::TooLarge { .. } => Some("body".to_string()),
                     _ => None,
                 };
-                let body = serde_json::json!({
-                    "type": "about:blank",
-                    "title": status.canonical_reason().unwrap_or("error"),
-                    "status": status.as_u16(),
-                    "detail": message,
-                    "field": field,
-                });
-                let mut resp = (status, axum::Json(body)).into_response();
-                resp.headers_mut().insert(
-                    axum::http::header::CONTENT_TYPE,
-                    axum::http::HeaderValue::from_static("application/problem+json"),
-                );
-                resp
+                crate::api::schema::Problem::new(status, message, field).into_response()
             }
         }
     }

@@ -27,6 +27,19 @@ pub struct Problem {
 }
 
 impl Problem {
+    /// Served as `application/problem+json` with its status.
+    pub fn into_response(self) -> axum::response::Response {
+        use axum::response::IntoResponse;
+        let status = axum::http::StatusCode::from_u16(self.status)
+            .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR);
+        let mut resp = (status, axum::Json(self)).into_response();
+        resp.headers_mut().insert(
+            axum::http::header::CONTENT_TYPE,
+            axum::http::HeaderValue::from_static("application/problem+json"),
+        );
+        resp
+    }
+
     pub fn new(status: axum::http::StatusCode, detail: String, field: Option<String>) -> Problem {
         Problem {
             r#type: "about:blank".into(),
@@ -36,10 +49,6 @@ impl Problem {
             field,
         }
     }
-}
-
-fn ms(t: i64) -> String {
-    rfc3339(t)
 }
 
 pub(crate) fn opt_ms(t: Option<i64>) -> Option<String> {
@@ -172,11 +181,11 @@ impl From<&yihaotai_service::model::ControlChange> for ControlChangeOut {
     fn from(x: &yihaotai_service::model::ControlChange) -> Self {
         ControlChangeOut {
             level: x.level.clone(),
-            effective_at: ms(x.effective_at),
+            effective_at: rfc3339(x.effective_at),
             reason: x.reason.clone(),
             set_by: x.set_by,
             set_by_name: x.set_by_name.clone(),
-            set_at: ms(x.set_at),
+            set_at: rfc3339(x.set_at),
         }
     }
 }
@@ -246,7 +255,7 @@ impl From<&yihaotai_service::model::DispatchRule> for RuleOut {
             agency_id: r.agency_id,
             agency_name: r.agency_name.clone(),
             mode: r.mode.clone(),
-            updated_at: ms(r.updated_at),
+            updated_at: rfc3339(r.updated_at),
         }
     }
 }

@@ -44,13 +44,7 @@ pub fn router() -> Router<AppState> {
 /// A problem-details answer for faults that are not a service error (an unknown command,
 /// a body over the size limit), shaped like [`AppError`]'s.
 pub(crate) fn problem(status: StatusCode, detail: String, field: Option<&str>) -> Response {
-    let body = Problem::new(status, detail, field.map(str::to_string));
-    let mut resp = (status, Json(body)).into_response();
-    resp.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/problem+json"),
-    );
-    resp
+    Problem::new(status, detail, field.map(str::to_string)).into_response()
 }
 
 /// A refusal already rendered as problem details; boxed, since a `Response` is too large
