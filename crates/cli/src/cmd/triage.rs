@@ -30,6 +30,10 @@ pub enum TriageCmd {
         /// A lexicon TOML file to evaluate instead of the configured one.
         #[arg(long)]
         lexicon: Option<std::path::PathBuf>,
+        /// Also print every request triage got wrong (category, urgency or address), to
+        /// read while tuning: refused for the held-out set, which nobody reads.
+        #[arg(long)]
+        misses: bool,
     },
     /// Triage one text and print what was decided and why (rules, model, runner-up), as
     /// JSON: for a supervisor asking why a request got its urgency.
@@ -75,7 +79,18 @@ fn shipped(set: Set) -> anyhow::Result<Vec<(&'static str, Vec<LabelledCase>)>> {
 
 pub fn run(s: &Settings, cmd: TriageCmd) -> anyhow::Result<()> {
     match cmd {
-        TriageCmd::Eval { file, set, lexicon } => {
+        TriageCmd::Eval {
+            file,
+            set,
+            lexicon,
+            misses,
+        } => {
+            if misses && file.is_none() && set == Set::Heldout {
+                anyhow::bail!(
+                    "--misses is refused for the held-out set: nobody reads it while tuning \
+                     (use --set train, or a file)"
+                );
+            }
             let (name, batches) = match &file {
                 Some(f) => {
                     let src = std::fs::read_to_string(f)
@@ -99,6 +114,12 @@ pub fn run(s: &Settings, cmd: TriageCmd) -> anyhow::Result<()> {
             let report = evaluate(&triage, &compounds, &all);
             println!("{} labelled requests from {name}\n", all.len());
             println!("{report}");
+            if misses {
+                for m in &report.misses {
+                    println!("miss: {m}");
+                }
+                println!();
+            }
             if batches.len() > 1 {
                 println!("by batch:");
                 println!("  batch       cases  critical recall  urgency  category  address");

@@ -76,16 +76,36 @@ pub fn parse_address_with_id(
     text: &str,
     compounds: &[CompoundEntry],
 ) -> (AddressParts, Option<AreaId>) {
-    let norm = normalize(text);
-    let (compound, compound_id) = match find_registered(&norm, compounds) {
-        Some(c) => (Some(c.name.clone()), Some(c.id)),
-        None => (find_unregistered(&norm), None),
+    let norm = normalize(&spaces_as_commas(text));
+    let registered = find_registered(&norm, compounds);
+    let unregistered = find_unregistered(&norm);
+    // A name written just before a building ("她住新华里四栋…我住在和平里") is the
+    // address's compound, whichever the registry knows.
+    let (compound, compound_id) = match (registered, unregistered) {
+        (Some((r, false)), Some((u, true)))
+            if !r.name.contains(&u) && u.chars().count() >= 4 =>
+        {
+            match registered_alike(&u, compounds) {
+                Some(c) => (Some(c.name.clone()), Some(c.id)),
+                None => (Some(u), None),
+            }
+        }
+        (Some((r, _)), _) => (Some(r.name.clone()), Some(r.id)),
+        (None, Some((u, _))) => match registered_alike(&u, compounds) {
+            Some(c) => (Some(c.name.clone()), Some(c.id)),
+            None => (Some(u), None),
+        },
+        (None, None) => match registered_in_pinyin(&norm, compounds) {
+            Some(c) => (Some(c.name.clone()), Some(c.id)),
+            None => (None, None),
+        },
     };
     let digits = numerals_to_digits(&english_markers(&norm));
     let tokens = tokenize(&digits);
-    let (building, entrance, mut room) = best_unit(&tokens);
-    if building.is_some() {
-        room = loose_room(&digits, room);
+    let (building, mut entrance, mut room) = best_unit(&tokens);
+    room = loose_room(&digits, room);
+    if entrance.is_none() && room.is_none() {
+        entrance = loose_entrance(&tokens);
     }
     let parts = AddressParts {
         compound,
@@ -94,6 +114,57 @@ pub fn parse_address_with_id(
         room,
     };
     (parts, compound_id)
+}
+
+/// People put a space where a comma belongs ("滨江一号 二栋 一单元 幺七零三", "十四栋 六零一
+/// 那个 枫林湾", "2-1-301 80岁"): kept as a comma so the parts do not run together ("五零一
+/// 一家三口" is room 501, not 5011). Beside a Latin letter it is dropped as `normalize` does
+/// ("Room 1203", "8 hao lou"), and so is every space of a text typed with one between all its
+/// characters ("我 是 5 栋 3 单 元 201").
+fn spaces_as_commas(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let spaces = chars.iter().filter(|c| **c == ' ' || **c == '\u{3000}').count();
+    let visible = chars.iter().filter(|c| !c.is_whitespace()).count();
+    if spaces * 3 >= visible.max(1) * 2 && visible > 4 {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c.is_whitespace() && c != '\n' && c != '\r' {
+            let start = i;
+            while i < chars.len() && chars[i].is_whitespace() && chars[i] != '\n' {
+                i += 1;
+            }
+            let word = |c: Option<&char>| {
+                c.is_some_and(|c| !c.is_ascii_alphabetic() && !c.is_whitespace())
+            };
+            // "3 栋 2 单元": a number and its word stay together.
+            let numbered_word = chars.get(i).is_some_and(|n| "栋幢座号楼单门室层".contains(*n))
+                && start > 0
+                && (chars[start - 1].is_ascii_digit() || is_cn_numeral(chars[start - 1]));
+            if start > 0 && word(chars.get(start - 1)) && word(chars.get(i)) && !numbered_word {
+                out.push('，');
+            }
+            continue;
+        }
+        out.push(c);
+        i += 1;
+    }
+    out
+}
+
+/// An entrance said on its own, when no building or room was found with it ("另外3单元那个大哥",
+/// "整个三单元都是"): the first "N单元" that is not denied ("我是2单元不是3单元").
+fn loose_entrance(toks: &[Tok]) -> Option<String> {
+    (0..toks.len()).find_map(|i| match (toks.get(i), toks.get(i + 1)) {
+        (Some(Tok::Num(n)), Some(Tok::Ent)) if (1..=2).contains(&n.len()) => {
+            let glued = i > 0 && matches!(toks[i - 1], Tok::Num(_) | Tok::Dash);
+            (!glued).then(|| trim_zeros(n))
+        }
+        _ => None,
+    })
 }
 
 /// English puts the word before the number ("building 3, unit 2, room 501", "Bldg 12 Rm
@@ -133,6 +204,25 @@ fn english_markers(norm: &str) -> String {
                 }
             }
         }
+        // Pinyin keeps the Chinese order, the word after the number ("8 hao lou 302",
+        // "3 dong 2 dan yuan").
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        if digits > 0 {
+            out.push_str(&rest[..digits]);
+            rest = &rest[digits..];
+            const PINYIN: &[(&str, &str)] = &[
+                ("haolou", "号楼"),
+                ("dong", "栋"),
+                ("zhuang", "幢"),
+                ("danyuan", "单元"),
+                ("shi", "室"),
+            ];
+            if let Some((word, marker)) = PINYIN.iter().find(|(w, _)| rest.starts_with(w)) {
+                out.push_str(marker);
+                rest = &rest[word.len()..];
+            }
+            continue;
+        }
         let c = rest.chars().next().unwrap_or(' ');
         out.push(c);
         rest = &rest[c.len_utf8()..];
@@ -141,16 +231,23 @@ fn english_markers(norm: &str) -> String {
 }
 
 /// The registered compound named earliest in the text; at one place, the longest name wins
-/// so "锦绣小区" is not read as the alias "锦绣" followed by noise.
-fn find_registered<'a>(norm: &str, compounds: &'a [CompoundEntry]) -> Option<&'a CompoundEntry> {
+/// so "锦绣小区" is not read as the alias "锦绣" followed by noise. Also says whether a
+/// building number follows the name ("锦绣5栋", "锦绣，5栋").
+fn find_registered<'a>(
+    norm: &str,
+    compounds: &'a [CompoundEntry],
+) -> Option<(&'a CompoundEntry, bool)> {
     let mut best: Option<(usize, usize, &CompoundEntry)> = None;
+    let mut anchored = false;
     for c in compounds {
         for name in std::iter::once(&c.name).chain(&c.aliases) {
             let n = normalize(name);
             if n.is_empty() {
                 continue;
             }
-            if let Some(pos) = norm.find(&n) {
+            for (pos, _) in norm.match_indices(&n) {
+                let numbered = numbered_after(&norm[pos + n.len()..]);
+                anchored |= numbered;
                 let better = match best {
                     None => true,
                     Some((bp, bl, _)) => pos < bp || (pos == bp && n.len() > bl),
@@ -161,45 +258,136 @@ fn find_registered<'a>(norm: &str, compounds: &'a [CompoundEntry]) -> Option<&'a
             }
         }
     }
+    best.map(|(_, _, c)| (c, anchored))
+}
+
+/// Whether a building number starts `rest`, after at most one comma ("春晖里8号楼",
+/// "滨江一号，二栋", "阳光新城B座"); Chinese numerals only when a building word follows
+/// them, so "邻居一直…" is not numbered.
+fn numbered_after(rest: &str) -> bool {
+    let rest = rest.strip_prefix(',').unwrap_or(rest);
+    let mut chars = rest.chars();
+    match chars.next() {
+        Some(c) if c.is_ascii_digit() => true,
+        Some(c) if c.is_ascii_alphabetic() => chars
+            .next()
+            .is_some_and(|n| n.is_ascii_digit() || "座栋幢-".contains(n)),
+        Some(c) if is_cn_numeral(c) => {
+            let after = rest.chars().find(|c| !is_cn_numeral(*c));
+            after.is_some_and(|n| "栋幢座号楼单期区#-杠".contains(n))
+        }
+        _ => false,
+    }
+}
+
+/// Toneless pinyin of the Chinese characters of `s`, other characters kept: "金桂小区" →
+/// "jinguixiaoqu". Names said alike are the same compound whatever characters the input
+/// method chose ("金贵小区", "锦秀花园", "翠竹园"), and a name typed in pinyin or written in
+/// English ("jingui xiaoqu", "Heping Li") is found by it.
+fn pinyin_of(s: &str) -> String {
+    use pinyin::ToPinyin;
+    let mut out = String::with_capacity(s.len() * 2);
+    for (c, p) in s.chars().zip(s.to_pinyin()) {
+        match p {
+            Some(p) => out.push_str(p.plain()),
+            None => out.push(c.to_ascii_lowercase()),
+        }
+    }
+    out
+}
+
+/// The registered compound a name says alike ("金贵小区" → 金桂小区).
+fn registered_alike<'a>(name: &str, compounds: &'a [CompoundEntry]) -> Option<&'a CompoundEntry> {
+    let key = pinyin_of(name);
+    compounds.iter().find(|c| {
+        std::iter::once(&c.name)
+            .chain(&c.aliases)
+            .any(|n| pinyin_of(n) == key)
+    })
+}
+
+/// A registered compound written in pinyin or English in a text with Latin letters
+/// ("wo zhu zai jingui xiaoqu", "Building 12, Heping Li"): the earliest, longest name of six
+/// or more letters.
+fn registered_in_pinyin<'a>(
+    norm: &str,
+    compounds: &'a [CompoundEntry],
+) -> Option<&'a CompoundEntry> {
+    if !norm.bytes().any(|b| b.is_ascii_alphabetic()) {
+        return None;
+    }
+    let mut best: Option<(usize, usize, &CompoundEntry)> = None;
+    for c in compounds {
+        for name in std::iter::once(&c.name).chain(&c.aliases) {
+            let key = pinyin_of(name);
+            if key.len() < 6 || !key.is_ascii() {
+                continue;
+            }
+            if let Some(pos) = norm.find(&key) {
+                if best.is_none_or(|(bp, bl, _)| pos < bp || (pos == bp && key.len() > bl)) {
+                    best = Some((pos, key.len(), c));
+                }
+            }
+        }
+    }
     best.map(|(_, _, c)| c)
 }
 
 const COMPOUND_SUFFIXES: &[&str] = &["小区", "花园", "家园", "新村", "公寓", "大厦", "苑"];
-const NAME_STOPS: &str = "在住是的我们家到了和与跟从这那个本全整各该此隔壁你他她请帮";
+const NAME_STOPS: &str = "在住是的我们家到了和与跟从这那个本全整各该此隔壁你他她请帮不没进出去来";
 
 /// A compound the registry does not know, named by its suffix ("阳光小区"): worth showing
 /// the agent even though it cannot be matched to a household.
 /// Endings that are also ordinary words ("楼道里", "花园城", "港湾"): a compound name only
-/// when a building number follows at once ("春晖里5号楼", "枫林湾3-2-501").
+/// when a building number follows ("春晖里5号楼", "枫林湾3-2-501", "滨江一号，二栋"), or
+/// when the name stands alone between commas or says where the writer is from ("新华里的，",
+/// "我们是春晖里的").
 const WEAK_SUFFIXES: &[&str] = &[
-    "新城", "华庭", "名苑", "公馆", "湾", "里", "城", "府", "庭", "园", "居",
+    "新城", "华庭", "名苑", "公馆", "中心", "一号", "湾", "里", "城", "府", "庭", "园", "居",
 ];
 
-/// Tries first every ending with a building number after it ("春晖里6栋"), then the strong
-/// endings alone, so "放小区门口" later in the text does not hide the address before it.
-fn find_unregistered(norm: &str) -> Option<String> {
+/// What may follow "小区" when it ends a name rather than being the ordinary word
+/// ("红旗小区整栋停电", "白云小区东门进来", "梧桐小区的").
+const AFTER_NAME: &[&str] = &[
+    "整栋", "整个", "东门", "西门", "南门", "北门", "大门", "门口", "的", "有", "这边", "那边",
+];
+
+/// A separator between the parts of a message, as `normalize` leaves it.
+fn is_separator(c: char) -> bool {
+    super::text::is_clause_break(c) || matches!(c, ':' | '：' | '(' | ')' | '（' | '）')
+}
+
+/// The unregistered compound the text names and whether a building number follows it.
+/// Tries first every ending with a building number after it ("春晖里6栋"), then the names
+/// standing alone, then the strong endings alone, so "放小区门口" later in the text does not
+/// hide the address before it.
+fn find_unregistered(norm: &str) -> Option<(String, bool)> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Pass {
+        Numbered,
+        Alone,
+        Strong,
+    }
     let numbered = COMPOUND_SUFFIXES
         .iter()
         .chain(WEAK_SUFFIXES)
-        .map(|s| (*s, true));
-    let strong = COMPOUND_SUFFIXES.iter().map(|s| (*s, false));
-    for (suffix, needs_number) in numbered.chain(strong) {
+        .map(|s| (*s, Pass::Numbered));
+    let alone = COMPOUND_SUFFIXES
+        .iter()
+        .chain(WEAK_SUFFIXES)
+        .map(|s| (*s, Pass::Alone));
+    let strong = COMPOUND_SUFFIXES.iter().map(|s| (*s, Pass::Strong));
+    for (suffix, pass) in numbered.chain(alone).chain(strong) {
         let mut from = 0;
         while let Some(rel) = norm[from..].find(suffix) {
             let at = from + rel;
-            let next = norm[at + suffix.len()..].chars().next();
+            from = at + suffix.len();
+            let rest = &norm[at + suffix.len()..];
+            let next = rest.chars().next();
             let before = norm[..at].chars().next_back();
             let place_word = before.is_some_and(|c| {
-                "道面头边屋房厅间院内外上下这那哪城乡村堆群手心车箱店".contains(c)
+                "道面头边屋房厅间院内外上下这那哪城乡村堆群手心车箱店楼盆锅".contains(c)
             });
-            let numbered = next.is_some_and(|c| c.is_ascii_digit() || is_cn_numeral(c));
-            // "小区" alone is the ordinary word ("小区封着", "回小区要看") unless the
-            // name ends there.
-            let generic = suffix == "小区" && next.is_some_and(is_ideograph);
-            if (needs_number && (place_word || !numbered)) || (!numbered && generic) {
-                from = at + suffix.len();
-                continue;
-            }
             let run: String = norm[..at]
                 .chars()
                 .rev()
@@ -209,11 +397,44 @@ fn find_unregistered(norm: &str) -> Option<String> {
                 .into_iter()
                 .rev()
                 .collect();
-            let name = name_from_run(&run);
-            if !name.is_empty() {
-                return Some(format!("{name}{suffix}"));
+            let is_numbered = numbered_after(rest);
+            let ok = match pass {
+                Pass::Numbered => is_numbered && !place_word,
+                Pass::Alone => {
+                    // The whole part between separators ("，丽景湾，"), or "X的" at a part's
+                    // end ("新华里的，", "枫林湾的"), with a name of two or more characters.
+                    // "里", "城", "园", "居", "庭", "中心" are also ordinary words ("公司里",
+                    // "检测中心"): alone they need "的" after or "是"/"住" before.
+                    let start = at - run.len();
+                    let lead = norm[..start].chars().next_back();
+                    let said_where = lead.is_some_and(|c| "是住".contains(c));
+                    let led = start == 0 || said_where || lead.is_some_and(is_separator);
+                    let of = rest.starts_with('的');
+                    let rest = rest.strip_prefix('的').unwrap_or(rest);
+                    let ends = rest.chars().next().is_none_or(is_separator);
+                    let common = ["里", "城", "园", "居", "庭", "中心"].contains(&suffix);
+                    !place_word
+                        && led
+                        && ends
+                        && run.chars().count() >= 2
+                        && (!common || of || said_where)
+                }
+                Pass::Strong => {
+                    // "小区" alone is the ordinary word ("小区封着", "回小区要看") unless the
+                    // name ends there.
+                    let generic = suffix == "小区"
+                        && next.is_some_and(is_ideograph)
+                        && !AFTER_NAME.iter().any(|w| rest.starts_with(w));
+                    !generic
+                }
+            };
+            if !ok {
+                continue;
             }
-            from = at + suffix.len();
+            let name = name_from_run(&run);
+            if !name.is_empty() && !(suffix == "一号" && name.chars().count() < 2) {
+                return Some((format!("{name}{suffix}"), is_numbered));
+            }
         }
     }
     None
@@ -244,12 +465,15 @@ fn name_from_run(run: &str) -> String {
 /// (last two digits 01–12), standing alone, that is not a hotline number.
 fn loose_room(digits: &str, found: Option<String>) -> Option<String> {
     const THIRD: &[&str] = &[
-        "他家", "她家", "他是", "她是", "他住", "她住", "对门", "隔壁", "那家",
+        "他家", "她家", "他是", "她是", "他住", "她住", "对门", "隔壁", "那家", "楼下", "他们",
+        "她们",
     ];
+    const OWN: &[&str] = &["我是", "我住", "我家", "我们是", "我们住", "我在"];
     const MARKS: &[&str] = &["家", "是", "住", "户", "门"];
     let chars: Vec<char> = digits.chars().collect();
     let mut first: Option<String> = None;
     let mut third: Option<String> = None;
+    let mut own_room: Option<String> = None;
     let mut i = 0;
     while i < chars.len() {
         if !chars[i].is_ascii_digit() {
@@ -264,7 +488,7 @@ fn loose_room(digits: &str, found: Option<String>) -> Option<String> {
         let before =
             |k: usize| -> String { chars[start.saturating_sub(k)..start].iter().collect() };
         let after = chars.get(i).copied();
-        let glued = start > 0 && !is_ideograph(chars[start - 1]) && chars[start - 1] != '，';
+        let glued = start > 0 && !is_ideograph(chars[start - 1]) && !is_separator(chars[start - 1]);
         let door: u32 = n[n.len().saturating_sub(2)..].parse().unwrap_or(0);
         let is_room = (3..=4).contains(&n.len())
             && !n.starts_with('0')
@@ -277,8 +501,19 @@ fn loose_room(digits: &str, found: Option<String>) -> Option<String> {
         if !is_room {
             continue;
         }
-        let marked =
-            MARKS.iter().any(|m| before(1) == *m) || after.is_some_and(|c| "那的家室".contains(c));
+        // A room that is a part on its own ("…流血了，301，在望江府6栋").
+        let alone = (start == 0 || super::text::is_clause_break(chars[start - 1]))
+            && after.is_none_or(super::text::is_clause_break);
+        let marked = alone
+            || MARKS.iter().any(|m| before(1) == *m)
+            || ["房号", "门牌", "房间"].iter().any(|m| before(3).contains(m))
+            || after.is_some_and(|c| "那的家室".contains(c));
+        // "我是对门502的", "我家1104": the writer's own door, used only when no other is
+        // named ("隔壁一直咳…1103，我是1104").
+        if OWN.iter().any(|m| before(5).contains(m)) {
+            own_room.get_or_insert(n);
+            continue;
+        }
         if THIRD.iter().any(|m| before(3).contains(m)) && third.is_none() {
             third = Some(n.clone());
         }
@@ -290,15 +525,19 @@ fn loose_room(digits: &str, found: Option<String>) -> Option<String> {
         // The found room is the writer's own ("我住15栋603，她是对门604"): the other's wins.
         Some(r) => {
             let at = digits.find(r.as_str()).unwrap_or(0);
-            let own = ["我是", "我住", "我家", "我们是", "我们住"]
+            // The writer's own room: "我住15栋603", "望江府3幢502住户来电".
+            let own = OWN
                 .iter()
-                .any(|m| digits[..at].rfind(m).is_some_and(|p| at - p <= 30));
+                .any(|m| digits[..at].rfind(m).is_some_and(|p| at - p <= 30))
+                || ["住户来电", "来电", "的住户"]
+                    .iter()
+                    .any(|m| digits[at + r.len()..].starts_with(m));
             match third {
                 Some(t) if own && t != r => Some(t),
                 _ => Some(r),
             }
         }
-        None => third.or(first),
+        None => third.or(first).or(own_room),
     }
 }
 
@@ -325,10 +564,34 @@ fn numerals_to_digits(norm: &str) -> String {
         let run: String = chars[start..i].iter().collect();
         let before = start.checked_sub(1).map(|j| chars[j]);
         let after = chars.get(i).copied();
-        let near_marker = after.is_some_and(|c| "栋幢座号楼单门室层".contains(c))
-            || before.is_some_and(|c| "栋幢座元门楼号#-".contains(c));
+        // A marker before, also across a comma ("三栋，五零一"); a dash between numerals
+        // ("五杠一杠幺四零二" is 5-1-1402).
+        let marker_before = |c: char| "栋幢座元门楼号#-".contains(c);
+        let before_comma = start
+            .checked_sub(2)
+            .is_some_and(|j| chars[j + 1] == ',' && marker_before(chars[j]));
+        let dash_then_numeral = after == Some('杠')
+            && chars
+                .get(i + 1)
+                .is_some_and(|c| is_cn_numeral(*c) || c.is_ascii_digit());
+        // A door number said digit by digit ("她家是三零一", "九零一"): a run of three or
+        // four digits with a zero in it is a number wherever it stands.
+        let spoken = (3..=4).contains(&run.chars().count())
+            && run.chars().all(|c| super::text::cn_digit(c).is_some())
+            && run.contains(['零', '〇']);
+        let near_marker = spoken
+            || after.is_some_and(|c| "栋幢座号楼单门室层".contains(c))
+            || before.is_some_and(|c| marker_before(c) || c == '杠')
+            || before_comma
+            || dash_then_numeral;
         match cn_run_value(&run) {
-            Some(v) if near_marker => out.push_str(&v.to_string()),
+            Some(v) if near_marker => {
+                out.push_str(&v.to_string());
+                if dash_then_numeral {
+                    out.push('-');
+                    i += 1;
+                }
+            }
             _ => out.push_str(&run),
         }
     }
@@ -385,7 +648,7 @@ fn tokenize(s: &str) -> Vec<Tok> {
             '室' | '房' | '户' => (Tok::Room, 1),
             '层' => (Tok::Floor, 1),
             '-' | '—' | '–' | '_' | '/' => (Tok::Dash, 1),
-            ',' | '，' | '、' => (Tok::Comma, 1),
+            ',' | '，' | '、' | '…' => (Tok::Comma, 1),
             _ => (Tok::Other, 1),
         };
         toks.push(tok);
@@ -415,8 +678,25 @@ fn building_id(t: Option<&Tok>) -> Option<String> {
 
 type Unit = (Option<String>, Option<String>, Option<String>);
 
-/// Tries every starting token and keeps the fullest address (ties: the earliest).
+/// Tries every starting token and keeps the fullest address (ties: the earliest). A
+/// building said apart from its entrance and room ("金桂小区六号楼，她家一单元一零二",
+/// "501室B间 春晖里3号楼") completes an address that has none.
 fn best_unit(toks: &[Tok]) -> Unit {
+    let mut unit = fullest_unit(toks);
+    if unit.0.is_none() && (unit.1.is_some() || unit.2.is_some()) {
+        let lone = (0..toks.len()).find_map(|i| {
+            let glued = i > 0 && matches!(toks[i - 1], Tok::Num(_) | Tok::Dash | Tok::Letter(_));
+            match building_at(toks, i) {
+                Some((Some(b), _)) if !glued => Some(b),
+                _ => None,
+            }
+        });
+        unit.0 = lone;
+    }
+    unit
+}
+
+fn fullest_unit(toks: &[Tok]) -> Unit {
     let mut best: (usize, Unit) = (0, (None, None, None));
     for i in 0..toks.len() {
         let glued = i > 0 && matches!(toks[i - 1], Tok::Num(_) | Tok::Dash | Tok::Letter(_));

@@ -242,6 +242,25 @@ impl fmt::Display for EvalReport {
     }
 }
 
+/// Whether two addresses name the same place: equal parts, with a compound the registry
+/// knows compared by what it resolves to (a label that keeps "金桂" as written and one that
+/// writes "金桂小区" are the same compound, and the parser names it by the registry).
+fn same_address(want: &AddressParts, got: &AddressParts, compounds: &[CompoundEntry]) -> bool {
+    let resolve = |name: &Option<String>| -> Option<String> {
+        let name = name.as_deref()?;
+        Some(
+            compounds
+                .iter()
+                .find(|c| c.name == name || c.aliases.iter().any(|a| a == name))
+                .map_or_else(|| name.to_string(), |c| c.name.clone()),
+        )
+    };
+    want.building == got.building
+        && want.entrance == got.entrance
+        && want.room == got.room
+        && resolve(&want.compound) == resolve(&got.compound)
+}
+
 pub fn evaluate(
     triage: &Triage,
     compounds: &[CompoundEntry],
@@ -264,7 +283,7 @@ pub fn evaluate(
         let addr_right = match &case.address {
             Some(want) => {
                 addr_cases += 1;
-                let ok = *want == a.address;
+                let ok = same_address(want, &a.address, compounds);
                 addr_ok += usize::from(ok);
                 ok
             }
