@@ -11,8 +11,9 @@ pub struct Opts {
     /// Folds.
     #[arg(long, default_value_t = 5)]
     folds: usize,
-    /// Also print the shipped blend's misses on critical (missed and false alarms), to
-    /// read while tuning the rules: training texts only.
+    /// Also print the shipped blend's misses (critical missed and false alarms first, then
+    /// every other urgency or category miss as OTHER), to read while tuning the rules:
+    /// training texts only.
     #[arg(long)]
     misses: bool,
 }
@@ -99,6 +100,15 @@ pub fn run(o: Opts) -> anyhow::Result<()> {
                         c.urgency.code(),
                         a.urgency.code(),
                         a.category.as_str(),
+                        c.text
+                    );
+                } else if c.urgency != a.urgency || c.category != a.category {
+                    println!(
+                        "OTHER want {}/{} got {}/{}: {}",
+                        c.category.as_str(),
+                        c.urgency.code(),
+                        a.category.as_str(),
+                        a.urgency.code(),
                         c.text
                     );
                 }

@@ -82,9 +82,7 @@ pub fn parse_address_with_id(
     // A name written just before a building ("她住新华里四栋…我住在和平里") is the
     // address's compound, whichever the registry knows.
     let (compound, compound_id) = match (registered, unregistered) {
-        (Some((r, false)), Some((u, true)))
-            if !r.name.contains(&u) && u.chars().count() >= 4 =>
-        {
+        (Some((r, false)), Some((u, true))) if !r.name.contains(&u) && u.chars().count() >= 4 => {
             match registered_alike(&u, compounds) {
                 Some(c) => (Some(c.name.clone()), Some(c.id)),
                 None => (Some(u), None),
@@ -123,7 +121,10 @@ pub fn parse_address_with_id(
 /// characters ("我 是 5 栋 3 单 元 201").
 fn spaces_as_commas(text: &str) -> String {
     let chars: Vec<char> = text.chars().collect();
-    let spaces = chars.iter().filter(|c| **c == ' ' || **c == '\u{3000}').count();
+    let spaces = chars
+        .iter()
+        .filter(|c| **c == ' ' || **c == '\u{3000}')
+        .count();
     let visible = chars.iter().filter(|c| !c.is_whitespace()).count();
     if spaces * 3 >= visible.max(1) * 2 && visible > 4 {
         return text.to_string();
@@ -141,7 +142,9 @@ fn spaces_as_commas(text: &str) -> String {
                 c.is_some_and(|c| !c.is_ascii_alphabetic() && !c.is_whitespace())
             };
             // "3 栋 2 单元": a number and its word stay together.
-            let numbered_word = chars.get(i).is_some_and(|n| "栋幢座号楼单门室层".contains(*n))
+            let numbered_word = chars
+                .get(i)
+                .is_some_and(|n| "栋幢座号楼单门室层".contains(*n))
                 && start > 0
                 && (chars[start - 1].is_ascii_digit() || is_cn_numeral(chars[start - 1]));
             if start > 0 && word(chars.get(start - 1)) && word(chars.get(i)) && !numbered_word {
@@ -432,7 +435,8 @@ fn find_unregistered(norm: &str) -> Option<(String, bool)> {
                 continue;
             }
             let name = name_from_run(&run);
-            if !name.is_empty() && !(suffix == "一号" && name.chars().count() < 2) {
+            let too_short = suffix == "一号" && name.chars().count() < 2;
+            if !name.is_empty() && !too_short {
                 return Some((format!("{name}{suffix}"), is_numbered));
             }
         }
@@ -506,7 +510,9 @@ fn loose_room(digits: &str, found: Option<String>) -> Option<String> {
             && after.is_none_or(super::text::is_clause_break);
         let marked = alone
             || MARKS.iter().any(|m| before(1) == *m)
-            || ["房号", "门牌", "房间"].iter().any(|m| before(3).contains(m))
+            || ["房号", "门牌", "房间"]
+                .iter()
+                .any(|m| before(3).contains(m))
             || after.is_some_and(|c| "那的家室".contains(c));
         // "我是对门502的", "我家1104": the writer's own door, used only when no other is
         // named ("隔壁一直咳…1103，我是1104").

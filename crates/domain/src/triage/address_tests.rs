@@ -275,16 +275,46 @@ fn forms() -> Vec<Want> {
         ("金桂小区7栋1102", JG, s("7"), N, s("1102")),
         ("金桂小区7栋1单元", JG, s("7"), s("1"), N),
         // Spaces where commas belong: the parts stay apart.
-        ("东湖里 八栋 二单元 三零五 一家人都烧", s("东湖里"), s("8"), s("2"), s("305")),
-        ("清河一号 七栋 2单元 1203", s("清河一号"), s("7"), s("2"), s("1203")),
-        ("和平里7栋2单元 302 一楼也有水", HP, s("7"), s("2"), s("302")),
+        (
+            "东湖里 八栋 二单元 三零五 一家人都烧",
+            s("东湖里"),
+            s("8"),
+            s("2"),
+            s("305"),
+        ),
+        (
+            "清河一号 七栋 2单元 1203",
+            s("清河一号"),
+            s("7"),
+            s("2"),
+            s("1203"),
+        ),
+        (
+            "和平里7栋2单元 302 一楼也有水",
+            HP,
+            s("7"),
+            s("2"),
+            s("302"),
+        ),
         ("枫叶湾 3-1-201 78岁", s("枫叶湾"), s("3"), s("1"), s("201")),
         // The compound after the address, or said as where the writer is from.
         ("九栋 六零二 那个 银杏湾", s("银杏湾"), s("9"), N, s("602")),
         ("我们是松鹤里的 五栋", s("松鹤里"), s("5"), N, N),
         // A room said on its own, before the building or with a spoken number.
-        ("家里没人 七零二 在那个 翠竹苑 三栋", CZ, s("3"), N, s("702")),
-        ("金桂小区四号楼，他家一单元二零三", JG, s("4"), s("1"), s("203")),
+        (
+            "家里没人 七零二 在那个 翠竹苑 三栋",
+            CZ,
+            s("3"),
+            N,
+            s("702"),
+        ),
+        (
+            "金桂小区四号楼，他家一单元二零三",
+            JG,
+            s("4"),
+            s("1"),
+            s("203"),
+        ),
         ("502室B间 锦绣花园8号楼", JX, s("8"), N, s("502")),
         ("楼栋：和平里9号楼 房号：603", HP, s("9"), N, s("603")),
         // The writer's own door beside the one that needs help.
@@ -293,7 +323,13 @@ fn forms() -> Vec<Want> {
         // Said alike, typed with other characters, or in pinyin.
         ("金贵小区6栋1单元401", JG, s("6"), s("1"), s("401")),
         ("锦秀花园2-1-302", JX, s("2"), s("1"), s("302")),
-        ("wo zhu jingui xiaoqu 8 hao lou 302", JG, s("8"), N, s("302")),
+        (
+            "wo zhu jingui xiaoqu 8 hao lou 302",
+            JG,
+            s("8"),
+            N,
+            s("302"),
+        ),
         // An entrance alone; "一直" after a name is not a building number.
         ("另外2单元那个老太太摔了", N, N, s("2"), N),
         ("楼上邻居一直在吵 5栋301", N, s("5"), N, s("301")),

@@ -521,6 +521,12 @@ fn aggregate(lx: &Lexicon, hits: &[Hit]) -> Outcome {
             urgency = cap;
         }
     }
+    // A question to the desk that asks for no action is answered on the spot, though it
+    // names a thing ("能去社区拿安眠药吗") or a procedure ("要申请什么吗").
+    let flag = |f: fn(&Effect) -> bool| live.iter().any(|h| effect_of(lx, h.source).is_some_and(f));
+    if urgency == Urgency::Normal && flag(|e| e.asks) && !flag(|e| e.acts) {
+        urgency = Urgency::Consult;
+    }
 
     // Signals of a more urgent level weigh more, so the need that brought the call decides
     // the category when a message mixes several.

@@ -107,6 +107,8 @@ struct RawEffect {
     epidemic: bool,
     weight: Option<f32>,
     cap_urgency: Option<Spanned<String>>,
+    asks: bool,
+    acts: bool,
 }
 
 macro_rules! with_effect {
@@ -125,6 +127,13 @@ macro_rules! with_effect {
             weight: Option<f32>,
             /// Caps an urgent (never a critical) result at this level: "不急", "不是很急".
             cap_urgency: Option<Spanned<String>>,
+            /// A question to the desk ("请问", "吗", "？").
+            #[serde(default)]
+            asks: bool,
+            /// A request for action ("帮我", "派人", "用完了"): a question that carries one
+            /// is a request, one that does not is answered on the spot.
+            #[serde(default)]
+            acts: bool,
         }
 
         impl $name {
@@ -136,6 +145,8 @@ macro_rules! with_effect {
                     epidemic: self.epidemic,
                     weight: self.weight,
                     cap_urgency: self.cap_urgency.take(),
+                    asks: self.asks,
+                    acts: self.acts,
                 }
             }
         }
@@ -185,6 +196,8 @@ pub(crate) struct Effect {
     pub epidemic: bool,
     pub weight: f32,
     pub cap_urgency: Option<Urgency>,
+    pub asks: bool,
+    pub acts: bool,
 }
 
 #[derive(Debug)]
@@ -306,6 +319,8 @@ impl Checker<'_> {
                 .cap_urgency
                 .map(|u| self.urgency(&u, entry))
                 .transpose()?,
+            asks: raw.asks,
+            acts: raw.acts,
         })
     }
 }

@@ -64,7 +64,8 @@ pub const TRAIN: &[Batch] = batches!("train":
 
 /// The held-out part: only ever measured. A batch that was read while tuning moves to
 /// `TRAIN` and a fresh one is written in its place.
-pub const HELDOUT: &[Batch] = batches!("heldout": "handwriting_elders", "closed_loop", "fever_wave");
+pub const HELDOUT: &[Batch] =
+    batches!("heldout": "handwriting_elders", "closed_loop", "fever_wave");
 
 /// Words for a person, so that a pet's emergency is told from a person's beside a pet.
 const PERSON_WORDS: &[&str] = &[

@@ -1,4 +1,5 @@
-//! The learned half of triage: multinomial naive Bayes over character n-grams, trained
+//! The learned half of triage: multinomial naive Bayes over character n-grams (each gram
+//! counted once per text; grams never seen in training ignored), trained
 //! once per process from the labelled requests shipped in the repository (the corpus's
 //! training part and the first set; never its held-out part). Character n-grams need no
 //! word segmentation, so dialect, typos ("心藏") and unseen phrasings still share most of
@@ -12,7 +13,7 @@ use std::collections::HashMap;
 /// Orders of the character n-grams used as features.
 const ORDERS: [usize; 3] = [1, 2, 3];
 /// Additive smoothing of the per-class gram counts.
-const ALPHA: f64 = 0.3;
+const ALPHA: f64 = 0.1;
 
 /// One trained classifier: a label for a text, with a probability per label.
 #[derive(Debug, Clone)]
@@ -21,8 +22,6 @@ pub struct NaiveBayes {
     log_prior: Vec<f32>,
     /// log P(gram | label), per gram seen in training.
     log_lik: HashMap<u64, Vec<f32>>,
-    /// log P(unseen gram | label).
-    log_unseen: Vec<f32>,
 }
 
 /// What the model thinks of a text.
@@ -117,7 +116,11 @@ impl NaiveBayes {
             };
             docs[j] += 1.0;
             let s = symbols(text);
+            let mut once = std::collections::HashSet::new();
             for (h, _, _) in grams(&s) {
+                if !once.insert(h) {
+                    continue;
+                }
                 counts.entry(h).or_insert_with(|| vec![0.0; k])[j] += 1.0;
                 totals[j] += 1.0;
             }
@@ -129,7 +132,6 @@ impl NaiveBayes {
             .map(|d| (((d + 1.0) / (n_docs + k as f64)).ln()) as f32)
             .collect();
         let denom: Vec<f64> = totals.iter().map(|t| t + ALPHA * (vocab + 1.0)).collect();
-        let log_unseen = denom.iter().map(|d| ((ALPHA / d).ln()) as f32).collect();
         let log_lik = counts
             .into_iter()
             .map(|(h, c)| {
@@ -145,7 +147,6 @@ impl NaiveBayes {
             labels,
             log_prior,
             log_lik,
-            log_unseen,
         }
     }
 
@@ -160,20 +161,19 @@ impl NaiveBayes {
         let mut score: Vec<f64> = self.log_prior.iter().map(|p| f64::from(*p)).collect();
         // (gram start, length, how much more it favours each label than the mean)
         let mut seen: Vec<(usize, usize, &Vec<f32>)> = Vec::new();
+        let mut once = std::collections::HashSet::new();
         for (h, i, n) in grams(&s) {
-            let add = |score: &mut Vec<f64>, v: &[f32]| {
+            if !once.insert(h) {
+                continue;
+            }
+            // A gram never seen in training says nothing about the label.
+            if let Some(v) = self.log_lik.get(&h) {
                 for (s, x) in score.iter_mut().zip(v) {
                     *s += f64::from(*x);
                 }
-            };
-            match self.log_lik.get(&h) {
-                Some(v) => {
-                    add(&mut score, v);
-                    if n >= 2 {
-                        seen.push((i, n, v));
-                    }
+                if n >= 2 {
+                    seen.push((i, n, v));
                 }
-                None => add(&mut score, &self.log_unseen),
             }
         }
         let max = score.iter().cloned().fold(f64::NEG_INFINITY, f64::max);

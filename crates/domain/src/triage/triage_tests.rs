@@ -111,6 +111,11 @@ fn categories_and_consultations() {
         Urgency::Normal,
     );
     expect("明天要透析，怎么出小区", "medical", Urgency::Urgent);
+    // A question that names a thing or a procedure but asks for no action is a consult;
+    // the same thing with a request for action is not.
+    expect_level("请问社区卫生站能开降压药吗", Urgency::Consult);
+    expect_level("家属探视要登记吗，需要申请什么", Urgency::Consult);
+    expect_level("快递放在东门了，能帮我拿上来吗", Urgency::Normal);
 }
 
 #[test]
