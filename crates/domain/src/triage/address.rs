@@ -371,20 +371,38 @@ fn find_unregistered(norm: &str) -> Option<(String, bool)> {
         Alone,
         Strong,
     }
-    let numbered = COMPOUND_SUFFIXES
-        .iter()
-        .chain(WEAK_SUFFIXES)
-        .map(|s| (*s, Pass::Numbered));
-    let alone = COMPOUND_SUFFIXES
-        .iter()
-        .chain(WEAK_SUFFIXES)
-        .map(|s| (*s, Pass::Alone));
-    let strong = COMPOUND_SUFFIXES.iter().map(|s| (*s, Pass::Strong));
-    for (suffix, pass) in numbered.chain(alone).chain(strong) {
-        let mut from = 0;
-        while let Some(rel) = norm[from..].find(suffix) {
-            let at = from + rel;
-            from = at + suffix.len();
+    // Every place an ending occurs, found in one scan, by ending in the order of the lists.
+    static ENDINGS: std::sync::OnceLock<(aho_corasick::AhoCorasick, Vec<&'static str>)> =
+        std::sync::OnceLock::new();
+    let (ac, endings) = ENDINGS.get_or_init(|| {
+        let endings: Vec<&str> = COMPOUND_SUFFIXES
+            .iter()
+            .chain(WEAK_SUFFIXES)
+            .copied()
+            .collect();
+        let ac = aho_corasick::AhoCorasick::new(&endings).unwrap_or_else(|_| unreachable!());
+        (ac, endings)
+    });
+    let mut at_by_ending: Vec<Vec<usize>> = vec![Vec::new(); endings.len()];
+    for m in ac.find_overlapping_iter(norm) {
+        at_by_ending[m.pattern().as_usize()].push(m.start());
+    }
+    if at_by_ending.iter().all(Vec::is_empty) {
+        return None;
+    }
+    let strong = COMPOUND_SUFFIXES.len();
+    let passes = [Pass::Numbered, Pass::Alone, Pass::Strong];
+    let tries = passes.iter().flat_map(|&pass| {
+        let upto = if pass == Pass::Strong {
+            strong
+        } else {
+            endings.len()
+        };
+        (0..upto).map(move |e| (pass, e))
+    });
+    for (pass, e) in tries {
+        let suffix = endings[e];
+        for &at in &at_by_ending[e] {
             let rest = &norm[at + suffix.len()..];
             let next = rest.chars().next();
             let before = norm[..at].chars().next_back();

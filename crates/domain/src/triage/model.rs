@@ -8,7 +8,7 @@
 //! Written by hand: the model is forty lines of counting, and the crates that offer naive
 //! Bayes either tokenise by whitespace (useless for Chinese) or bring a dataframe stack.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 /// Orders of the character n-grams used as features.
 const ORDERS: [usize; 3] = [1, 2, 3];
@@ -109,18 +109,17 @@ impl NaiveBayes {
         let k = labels.len();
         let mut docs = vec![0f64; k];
         let mut totals = vec![0f64; k];
-        let mut counts: HashMap<u64, Vec<f64>> = HashMap::new();
+        let mut counts: HashMap<u64, Vec<f64>> = HashMap::default();
         for (text, label) in examples {
             let Some(j) = labels.iter().position(|l| l == label) else {
                 continue;
             };
             docs[j] += 1.0;
             let s = symbols(text);
-            let mut once = std::collections::HashSet::new();
-            for (h, _, _) in grams(&s) {
-                if !once.insert(h) {
-                    continue;
-                }
+            let mut once: Vec<u64> = grams(&s).map(|(h, _, _)| h).collect();
+            once.sort_unstable();
+            once.dedup();
+            for h in once {
                 counts.entry(h).or_insert_with(|| vec![0.0; k])[j] += 1.0;
                 totals[j] += 1.0;
             }
@@ -161,11 +160,10 @@ impl NaiveBayes {
         let mut score: Vec<f64> = self.log_prior.iter().map(|p| f64::from(*p)).collect();
         // (gram start, length, how much more it favours each label than the mean)
         let mut seen: Vec<(usize, usize, &Vec<f32>)> = Vec::new();
-        let mut once = std::collections::HashSet::new();
-        for (h, i, n) in grams(&s) {
-            if !once.insert(h) {
-                continue;
-            }
+        let mut once: Vec<(u64, usize, usize)> = grams(&s).collect();
+        once.sort_unstable_by_key(|g| g.0);
+        once.dedup_by_key(|g| g.0);
+        for (h, i, n) in once {
             // A gram never seen in training says nothing about the label.
             if let Some(v) = self.log_lik.get(&h) {
                 for (s, x) in score.iter_mut().zip(v) {
