@@ -224,7 +224,13 @@ impl Triage {
             category_fired: a.reasons.iter().any(|r| r.field == "category"),
             symbols: cjk + text.chars().filter(char::is_ascii_digit).count(),
         };
-        let b = blend::blend(&view, &m.urgency.judge(head), &m.category.judge(head), mix);
+        let read = model::Features::of(head);
+        let b = blend::blend(
+            &view,
+            &m.urgency.judge_features(&read),
+            &m.category.judge_features(&read),
+            mix,
+        );
         a.urgency = b.urgency;
         a.category = b.category;
         a.verify = b.verify;

@@ -20,8 +20,34 @@ const ALPHA: f64 = 0.1;
 pub struct NaiveBayes {
     labels: Vec<String>,
     log_prior: Vec<f32>,
-    /// log P(gram | label), per gram seen in training.
-    log_lik: HashMap<u64, Vec<f32>>,
+    /// Row of each gram seen in training in `log_lik`.
+    index: HashMap<u64, u32>,
+    /// log P(gram | label), one row of `labels.len()` floats per gram, rows side by side so
+    /// that judging a text walks one table instead of a vector per gram.
+    log_lik: Vec<f32>,
+}
+
+/// A text as the model reads it, made once and judged by every model: its symbols and
+/// its distinct grams as (hash, start, length), sorted by hash.
+#[derive(Debug, Clone)]
+pub struct Features {
+    symbols: Vec<char>,
+    grams: Vec<(u64, u32, u32)>,
+}
+
+impl Features {
+    pub fn of(text: &str) -> Features {
+        let symbols = symbols(text);
+        let mut grams: Vec<(u64, u32, u32)> = Vec::with_capacity(symbols.len() * ORDERS.len());
+        for &n in &ORDERS {
+            for i in 0..symbols.len().saturating_sub(n - 1) {
+                grams.push((gram_hash(&symbols[i..i + n]), i as u32, n as u32));
+            }
+        }
+        grams.sort_unstable_by_key(|g| g.0);
+        grams.dedup_by_key(|g| g.0);
+        Features { symbols, grams }
+    }
 }
 
 /// What the model thinks of a text.
@@ -91,13 +117,6 @@ fn gram_hash(chars: &[char]) -> u64 {
     h
 }
 
-/// Every gram of the text, as (hash, start, length) over `symbols`.
-fn grams(s: &[char]) -> impl Iterator<Item = (u64, usize, usize)> + '_ {
-    ORDERS.iter().flat_map(move |&n| {
-        (0..s.len().saturating_sub(n - 1)).map(move |i| (gram_hash(&s[i..i + n]), i, n))
-    })
-}
-
 impl NaiveBayes {
     /// Trains on (text, label) pairs; labels are taken in order of first appearance
     /// unless `labels` fixes them.
@@ -115,11 +134,7 @@ impl NaiveBayes {
                 continue;
             };
             docs[j] += 1.0;
-            let s = symbols(text);
-            let mut once: Vec<u64> = grams(&s).map(|(h, _, _)| h).collect();
-            once.sort_unstable();
-            once.dedup();
-            for h in once {
+            for &(h, _, _) in &Features::of(text).grams {
                 counts.entry(h).or_insert_with(|| vec![0.0; k])[j] += 1.0;
                 totals[j] += 1.0;
             }
@@ -131,20 +146,20 @@ impl NaiveBayes {
             .map(|d| (((d + 1.0) / (n_docs + k as f64)).ln()) as f32)
             .collect();
         let denom: Vec<f64> = totals.iter().map(|t| t + ALPHA * (vocab + 1.0)).collect();
-        let log_lik = counts
-            .into_iter()
-            .map(|(h, c)| {
-                let v = c
-                    .iter()
+        let mut index = HashMap::with_capacity_and_hasher(counts.len(), Default::default());
+        let mut log_lik = Vec::with_capacity(counts.len() * k);
+        for (h, c) in counts {
+            index.insert(h, (log_lik.len() / k.max(1)) as u32);
+            log_lik.extend(
+                c.iter()
                     .zip(&denom)
-                    .map(|(n, d)| (((n + ALPHA) / d).ln()) as f32)
-                    .collect();
-                (h, v)
-            })
-            .collect();
+                    .map(|(n, d)| (((n + ALPHA) / d).ln()) as f32),
+            );
+        }
         NaiveBayes {
             labels,
             log_prior,
+            index,
             log_lik,
         }
     }
@@ -155,22 +170,27 @@ impl NaiveBayes {
 
     /// The labels ranked by probability, and the grams that favoured the top one most.
     pub fn judge(&self, text: &str) -> Opinion {
-        let s = symbols(text);
+        self.judge_features(&Features::of(text))
+    }
+
+    /// As `judge`, for a text already read (`Features::of`), so that several models
+    /// share one reading.
+    pub fn judge_features(&self, f: &Features) -> Opinion {
+        let s = &f.symbols;
         let k = self.labels.len();
         let mut score: Vec<f64> = self.log_prior.iter().map(|p| f64::from(*p)).collect();
-        // (gram start, length, how much more it favours each label than the mean)
-        let mut seen: Vec<(usize, usize, &Vec<f32>)> = Vec::new();
-        let mut once: Vec<(u64, usize, usize)> = grams(&s).collect();
-        once.sort_unstable_by_key(|g| g.0);
-        once.dedup_by_key(|g| g.0);
-        for (h, i, n) in once {
+        // (gram start, length, its row): grams of two characters or more, for the evidence.
+        let mut seen: Vec<(usize, usize, &[f32])> = Vec::with_capacity(f.grams.len());
+        for &(h, i, n) in &f.grams {
             // A gram never seen in training says nothing about the label.
-            if let Some(v) = self.log_lik.get(&h) {
+            if let Some(&row) = self.index.get(&h) {
+                let at = row as usize * k;
+                let v = &self.log_lik[at..at + k];
                 for (s, x) in score.iter_mut().zip(v) {
                     *s += f64::from(*x);
                 }
                 if n >= 2 {
-                    seen.push((i, n, v));
+                    seen.push((i as usize, n as usize, v));
                 }
             }
         }
