@@ -63,7 +63,7 @@ pub fn run(o: Opts) -> anyhow::Result<()> {
     let grid: Vec<Blend> = [0.3f32, 0.4, 0.5, 0.6, 0.7]
         .iter()
         .flat_map(|&rc| {
-            [0.5f32, 0.6, 0.7].iter().flat_map(move |&tu| {
+            [0.5f32, 0.6, 0.7, 0.8, 0.9].iter().flat_map(move |&tu| {
                 [0.5f32, 0.6, 0.7, 0.8].iter().map(move |&tc| Blend {
                     raise_critical: rc,
                     take_urgency: tu,
@@ -103,12 +103,15 @@ pub fn run(o: Opts) -> anyhow::Result<()> {
                         c.text
                     );
                 } else if c.urgency != a.urgency || c.category != a.category {
+                    let rules = triage.analyze_blended(&c.text, &compounds, None, grid[0]);
                     println!(
-                        "OTHER want {}/{} got {}/{}: {}",
+                        "OTHER want {}/{} got {}/{} (rules {}/{}): {}",
                         c.category.as_str(),
                         c.urgency.code(),
                         a.category.as_str(),
                         a.urgency.code(),
+                        rules.category.as_str(),
+                        rules.urgency.code(),
                         c.text
                     );
                 }
