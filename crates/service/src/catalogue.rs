@@ -8,7 +8,7 @@ use yihaotai_domain::area::AreaPath;
 use yihaotai_domain::ticket::DispatchMode;
 use yihaotai_domain::vocab::Category;
 use yihaotai_domain::{AgencyId, AreaId};
-use yihaotai_store::catalogue::{DispatchRule, NewDispatchRule};
+use yihaotai_store::catalogue::{DispatchRule, NewDispatchRule, RuleVersion};
 
 /// Where the catalogue would send a ticket, and why.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -35,17 +35,46 @@ impl Service {
             .into_iter()
             .filter(|r| scope.covers(&AreaPath::from_stored(r.area_path.clone())))
             .collect();
-        // The tree's order (a street before its communities, zone 2 before zone 10), not
-        // the paths' text order.
-        rules.sort_by_cached_key(|r| {
-            let ids: Vec<i64> = AreaPath::from_stored(r.area_path.clone())
-                .ids()
-                .iter()
-                .map(|a| a.0)
-                .collect();
-            (ids, r.category.clone())
-        });
+        rules.sort_by_cached_key(|r| (tree_order(&r.area_path), r.category.clone()));
         Ok(rules)
+    }
+
+    /// The catalogue within the caller's areas as it stood at `at` (Unix milliseconds: a
+    /// figure for last month reads last month's catalogue), in the order of
+    /// `dispatch_rules_for`.
+    pub async fn dispatch_rules_at(&self, user: &User, at: i64) -> Result<Vec<RuleVersion>> {
+        crate::admin::require_any_role(user, yihaotai_domain::role::DESK)?;
+        let scope = user.scope();
+        let mut rules: Vec<RuleVersion> = self
+            .store
+            .dispatch_rules_at(at)
+            .await?
+            .into_iter()
+            .filter(|r| scope.covers(&AreaPath::from_stored(r.area_path.clone())))
+            .collect();
+        rules.sort_by_cached_key(|r| (tree_order(&r.area_path), r.category.clone()));
+        Ok(rules)
+    }
+
+    /// The newest changes to the catalogue within the caller's areas (at most `limit`),
+    /// each with the time it took effect and who made it.
+    pub async fn dispatch_rule_versions(
+        &self,
+        user: &User,
+        limit: usize,
+    ) -> Result<Vec<RuleVersion>> {
+        crate::admin::require_any_role(user, yihaotai_domain::role::DESK)?;
+        let scope = user.scope();
+        // Read generously, then keep the caller's: other streets' changes are not theirs.
+        let read = (limit.max(1) * 20).min(20_000) as i64;
+        Ok(self
+            .store
+            .dispatch_rule_versions(read)
+            .await?
+            .into_iter()
+            .filter(|r| scope.covers(&AreaPath::from_stored(r.area_path.clone())))
+            .take(limit)
+            .collect())
     }
 
     /// Sets the rule for `category` in `area` (replacing the one there was). The area must
@@ -184,7 +213,9 @@ impl Service {
             serde_json::to_value(&rule).ok(),
             None,
         );
-        self.store.delete_dispatch_rule(id, Some(&audit)).await?;
+        self.store
+            .delete_dispatch_rule(id, self.now(), caller.user_id(), Some(&audit))
+            .await?;
         Ok(())
     }
 
@@ -270,4 +301,14 @@ impl Service {
         let area = self.area_for(user, area).await?;
         self.suggest_dispatch(category, area.path.as_str()).await
     }
+}
+
+/// The tree's order (a street before its communities, zone 2 before zone 10), not the
+/// paths' text order.
+fn tree_order(path: &str) -> Vec<i64> {
+    AreaPath::from_stored(path.to_string())
+        .ids()
+        .iter()
+        .map(|a| a.0)
+        .collect()
 }

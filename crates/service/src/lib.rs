@@ -129,7 +129,7 @@ pub mod model {
     pub use yihaotai_store::agencies::{Agency, AgencyInput, AgencyRow};
     pub use yihaotai_store::areas::{Area, ControlChange};
     pub use yihaotai_store::audit::AuditEntry;
-    pub use yihaotai_store::catalogue::DispatchRule;
+    pub use yihaotai_store::catalogue::{DispatchRule, RuleVersion};
     pub use yihaotai_store::categories::CategoryRow;
     pub use yihaotai_store::demo::DemoLoad;
     pub use yihaotai_store::households::HouseholdHit;

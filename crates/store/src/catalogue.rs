@@ -1,5 +1,7 @@
 //! The dispatch catalogue (派单目录): category × area → agency, with the dispatch mode.
-//! Looking a ticket up walks its area path; the deepest area with a rule wins.
+//! Looking a ticket up walks its area path; the deepest area with a rule wins. Every change
+//! is also kept as a version with the time it took effect (`dispatch_rule_history`), in the
+//! same transaction, so the catalogue in force at any past time can be read back.
 
 use crate::{Millis, Result, Store};
 use yihaotai_domain::demo::DemoDispatchRule;
@@ -25,6 +27,49 @@ const RULE_SELECT: &str =
     "SELECT r.id, r.category, r.area_id, a.name AS area_name, a.path AS area_path,
         r.agency_id, g.name AS agency_name, r.mode, r.updated_at
     FROM dispatch_rules r JOIN areas a ON a.id = r.area_id JOIN agencies g ON g.id = r.agency_id";
+
+/// One version of one rule (a category in an area): `agency_id` is `None` from the time the
+/// rule was removed.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow, serde::Serialize)]
+pub struct RuleVersion {
+    pub id: i64,
+    pub category: String,
+    pub area_id: i64,
+    pub area_name: String,
+    pub area_path: String,
+    pub agency_id: Option<i64>,
+    pub agency_name: Option<String>,
+    pub mode: Option<String>,
+    pub effective_at: Millis,
+    pub set_by: Option<i64>,
+    pub set_by_name: Option<String>,
+}
+
+const VERSION_SELECT: &str =
+    "SELECT h.id, h.category, h.area_id, a.name AS area_name, a.path AS area_path, h.agency_id,
+        g.name AS agency_name, h.mode, h.effective_at, h.set_by, u.display_name AS set_by_name
+    FROM dispatch_rule_history h JOIN areas a ON a.id = h.area_id
+    LEFT JOIN agencies g ON g.id = h.agency_id LEFT JOIN users u ON u.id = h.set_by";
+
+/// Keeps a version of the rule for a category in an area, in the transaction that changes
+/// it: `$agency` `None` where it was removed.
+macro_rules! insert_rule_version {
+    ($c:expr, $category:expr, $area:expr, $agency:expr, $mode:expr, $at:expr, $by:expr) => {{
+        sqlx::query(
+            "INSERT INTO dispatch_rule_history
+               (category, area_id, agency_id, mode, effective_at, set_by, set_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $5)",
+        )
+        .bind($category)
+        .bind($area)
+        .bind($agency)
+        .bind($mode)
+        .bind($at)
+        .bind($by)
+        .execute(&mut *$c)
+        .await?;
+    }};
+}
 
 /// A rule as an administrator sets it; an existing rule for the same category and area is
 /// replaced.
@@ -101,29 +146,73 @@ impl Store {
             .bind(now)
             .fetch_one(&mut *c)
             .await?;
+            insert_rule_version!(
+                c,
+                r.category,
+                r.area.0,
+                Some(r.agency.0),
+                Some(r.mode),
+                now,
+                r.by.map(|u| u.0)
+            );
             insert_audit!(c, audit, Some(id));
             id
         }))
     }
 
-    /// Removes a rule; `NotFound` when there is none with that id.
+    /// Removes a rule from `now`; `NotFound` when there is none with that id.
     pub async fn delete_dispatch_rule(
         &self,
         id: i64,
+        now: Millis,
+        by: Option<UserId>,
         audit: Option<&crate::audit::NewAudit<'_>>,
     ) -> Result<()> {
         in_tx!(self, |c| {
-            let n = sqlx::query("DELETE FROM dispatch_rules WHERE id = $1")
-                .bind(id)
-                .execute(&mut *c)
-                .await?
-                .rows_affected();
-            if n == 0 {
+            let gone: Option<(String, i64)> = sqlx::query_as(
+                "DELETE FROM dispatch_rules WHERE id = $1 RETURNING category, area_id",
+            )
+            .bind(id)
+            .fetch_optional(&mut *c)
+            .await?;
+            let Some((category, area)) = gone else {
                 return Err(crate::StoreError::NotFound);
-            }
+            };
+            insert_rule_version!(
+                c,
+                category,
+                area,
+                None::<i64>,
+                None::<&str>,
+                now,
+                by.map(|u| u.0)
+            );
             insert_audit!(c, audit);
         });
         Ok(())
+    }
+
+    /// The catalogue as it stood at `at`: for each category and area, the newest version
+    /// in force by then, leaving out rules removed by then. Ordered like `dispatch_rules`.
+    pub async fn dispatch_rules_at(&self, at: Millis) -> Result<Vec<RuleVersion>> {
+        let sql = format!(
+            "{VERSION_SELECT} WHERE h.agency_id IS NOT NULL AND h.id = (
+               SELECT h2.id FROM dispatch_rule_history h2
+               WHERE h2.category = h.category AND h2.area_id = h.area_id AND h2.effective_at <= $1
+               ORDER BY h2.effective_at DESC, h2.id DESC LIMIT 1)
+             ORDER BY a.path, h.category, h.id"
+        );
+        Ok(on_read!(self, |p| {
+            sqlx::query_as(&sql).bind(at).fetch_all(p).await?
+        }))
+    }
+
+    /// Every version of every rule, newest first (at most `limit`).
+    pub async fn dispatch_rule_versions(&self, limit: i64) -> Result<Vec<RuleVersion>> {
+        let sql = format!("{VERSION_SELECT} ORDER BY h.effective_at DESC, h.id DESC LIMIT $1");
+        Ok(on_read!(self, |p| {
+            sqlx::query_as(&sql).bind(limit).fetch_all(p).await?
+        }))
     }
 
     /// Adds the demo street's catalogue once, by the demo keys of its areas and agencies,
@@ -162,6 +251,19 @@ impl Store {
                     .await?
                     .rows_affected() as usize;
                 }
+                // The demo street's tickets go back weeks: its catalogue has been in
+                // force since before any of them.
+                sqlx::query(
+                    "INSERT INTO dispatch_rule_history
+                       (category, area_id, agency_id, mode, effective_at, set_by, set_at)
+                     SELECT r.category, r.area_id, r.agency_id, r.mode, 0, NULL, $1
+                     FROM dispatch_rules r WHERE NOT EXISTS (
+                       SELECT 1 FROM dispatch_rule_history h
+                       WHERE h.category = r.category AND h.area_id = r.area_id)",
+                )
+                .bind(now)
+                .execute(&mut *c)
+                .await?;
             }
             added
         });

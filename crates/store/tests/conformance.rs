@@ -1082,3 +1082,99 @@ async fn pages_follow_each_other_without_gaps_or_repeats_in_both_orders() {
         }
     }
 }
+
+/// Every change to the catalogue is kept with the time it took effect, so the catalogue in
+/// force at any past time reads back: before a rule existed, after it was set, after it was
+/// replaced and after it was removed.
+#[tokio::test]
+async fn the_catalogue_in_force_at_any_past_time_reads_back() {
+    use yihaotai_store::catalogue::NewDispatchRule;
+    let db = TestDb::new().await;
+    let s = &db.store;
+    s.seed_categories().await.unwrap();
+    let (street, c1, _, k1, _) = small_tree(s).await;
+    let agency = |name: &str| AgencyInput {
+        name: name.into(),
+        kind: "medical_team".into(),
+        parent: None,
+        home_area: street,
+        is_forwarding_centre: false,
+        areas: vec![c1],
+        categories: vec!["medical".into()],
+        active: true,
+    };
+    let first = s
+        .insert_agency(&agency("医疗保障组"), None, T0, None)
+        .await
+        .unwrap();
+    let second = s
+        .insert_agency(&agency("社区卫生站"), None, T0, None)
+        .await
+        .unwrap();
+    let rule = |agency: AgencyId, mode: &'static str| NewDispatchRule {
+        category: "medical",
+        area: k1,
+        agency,
+        mode,
+        by: None,
+    };
+    let (t1, t2, t3) = (T0 + 60_000, T0 + 120_000, T0 + 180_000);
+    s.set_dispatch_rule(&rule(first, "direct"), t1, None)
+        .await
+        .unwrap();
+    let id = s
+        .set_dispatch_rule(&rule(second, "forward"), t2, None)
+        .await
+        .unwrap();
+    s.delete_dispatch_rule(id, t3, None, None).await.unwrap();
+    assert!(s.dispatch_rules().await.unwrap().is_empty());
+
+    let at = |t: i64| async move {
+        s.dispatch_rules_at(t)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|r| (r.agency_id, r.mode, r.area_id))
+            .collect::<Vec<_>>()
+    };
+    assert!(at(t1 - 1).await.is_empty(), "nothing before the first rule");
+    assert_eq!(
+        at(t1).await,
+        vec![(Some(first.0), Some("direct".into()), k1.0)]
+    );
+    assert_eq!(
+        at(t2 - 1).await,
+        vec![(Some(first.0), Some("direct".into()), k1.0)]
+    );
+    assert_eq!(
+        at(t2).await,
+        vec![(Some(second.0), Some("forward".into()), k1.0)]
+    );
+    assert!(at(t3).await.is_empty(), "removed from then on");
+
+    // Newest first: the removal, the replacement, the first rule.
+    let versions = s.dispatch_rule_versions(10).await.unwrap();
+    let seen: Vec<(Option<i64>, i64)> = versions
+        .iter()
+        .map(|v| (v.agency_id, v.effective_at))
+        .collect();
+    assert_eq!(
+        seen,
+        vec![(None, t3), (Some(second.0), t2), (Some(first.0), t1)]
+    );
+    assert_eq!(versions[0].area_name, "锦绣花园");
+    assert_eq!(s.dispatch_rule_versions(1).await.unwrap().len(), 1);
+
+    // A refused change keeps no version.
+    let refused = s
+        .set_dispatch_rule(&rule(AgencyId(999_999), "direct"), T0 + 240_000, None)
+        .await;
+    assert!(refused.is_err());
+    assert_eq!(s.dispatch_rule_versions(10).await.unwrap().len(), 3);
+    assert!(s
+        .delete_dispatch_rule(id, T0 + 240_000, None, None)
+        .await
+        .unwrap_err()
+        .is_not_found());
+    assert_eq!(s.dispatch_rule_versions(10).await.unwrap().len(), 3);
+}

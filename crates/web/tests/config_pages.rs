@@ -213,6 +213,20 @@ async fn intake_by_the_catalogue_without_a_rule_says_so_and_records_nothing() {
     assert_eq!(a.svc.store.count_tickets().await.unwrap(), 0);
 }
 
+/// The admin form's rule sending pets in 锦绣花园 to the supply team, passed on (分转).
+async fn set_pet_rule(a: &App, admin: &str, csrf: &str) -> Resp {
+    let jinxiu = area_id(a, "jinxiu").await.to_string();
+    let supply = agency_id(a, "望江街道物资保障组").await.to_string();
+    let form = [
+        ("_csrf", csrf),
+        ("category", "pet"),
+        ("area", &jinxiu),
+        ("agency", &supply),
+        ("mode", "forward"),
+    ];
+    send(&a.app, post_form("/admin/catalogue", admin, &form)).await
+}
+
 #[tokio::test]
 async fn admins_keep_the_catalogue_and_desk_staff_read_it() {
     let a = app().await;
@@ -269,21 +283,7 @@ async fn admins_keep_the_catalogue_and_desk_staff_read_it() {
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert_eq!(a.svc.store.dispatch_rules().await.unwrap(), before);
 
-    let r = send(
-        &a.app,
-        post_form(
-            "/admin/catalogue",
-            &admin,
-            &[
-                ("_csrf", &csrf),
-                ("category", "pet"),
-                ("area", &jinxiu),
-                ("agency", &supply),
-                ("mode", "forward"),
-            ],
-        ),
-    )
-    .await;
+    let r = set_pet_rule(&a, &admin, &csrf).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let rules = a.svc.store.dispatch_rules().await.unwrap();
     let added = rules
@@ -586,4 +586,218 @@ async fn the_audit_page_shows_an_area_before_and_after_its_rename() {
     let now: serde_json::Value = serde_json::from_str(&text(&after)).unwrap();
     assert_eq!(was["name"], area.name.as_str());
     assert_eq!(now, json!({"name": "改名测试苑", "aliases": ["测试苑"]}));
+}
+
+/// The catalogue page lists every change with the time it took effect, and shows the
+/// catalogue as it stood at a past time, read-only; a time it cannot read is refused.
+#[tokio::test]
+async fn the_catalogue_page_lists_its_changes_and_shows_a_past_catalogue() {
+    let a = app().await;
+    let (admin, csrf) = login(&a.app, "admin", "demo-admin-2026").await;
+    let r = set_pet_rule(&a, &admin, &csrf).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let set_at = a.svc.now();
+    let id = a
+        .svc
+        .store
+        .dispatch_rules()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|r| r.category == "pet" && r.area_name == "锦绣花园")
+        .unwrap()
+        .id;
+    a.clock.advance(3_600_000);
+    let r = send(
+        &a.app,
+        post_form(
+            &format!("/admin/catalogue/{id}/delete"),
+            &admin,
+            &[("_csrf", &csrf)],
+        ),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+
+    let cells = |html: &str, table: &str| -> Vec<Vec<String>> {
+        let doc = scraper::Html::parse_document(html);
+        let rows = scraper::Selector::parse(&format!("#{table} tbody tr")).unwrap();
+        let td = scraper::Selector::parse("td").unwrap();
+        doc.select(&rows)
+            .map(|r| {
+                r.select(&td)
+                    .map(|c| c.text().collect::<String>().trim().to_string())
+                    .collect()
+            })
+            .collect()
+    };
+    let is_pet_rule = |row: &Vec<String>| row[0] == "锦绣花园" && row[1].contains("宠物");
+
+    // Today: the rule is gone; the changes list its removal, then its setting.
+    let page = send(&a.app, get("/admin/catalogue", &admin)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(!cells(&page.body, "rule-list").iter().any(is_pet_rule));
+    let changes = cells(&page.body, "catalogue-versions");
+    assert_eq!(changes[0][1], "锦绣花园");
+    assert_eq!(changes[0][3], "已删除");
+    assert_eq!(changes[0][5], "周立平（系统管理员）");
+    assert_eq!(changes[1][3], "望江街道物资保障组");
+    assert!(changes[1][2].contains("宠物"));
+    assert!(
+        changes.iter().any(|c| c[0] == "最初即有效"),
+        "the demo street's rules are in force from the start"
+    );
+
+    // Half an hour after it was set, the rule was in force; that view offers no removal.
+    let then = jiff::Timestamp::from_millisecond(set_at + 1_800_000)
+        .unwrap()
+        .to_zoned(jiff::tz::TimeZone::fixed(jiff::tz::offset(8)))
+        .strftime("%Y-%m-%dT%H:%M")
+        .to_string();
+    let page = send(&a.app, get(&format!("/admin/catalogue?at={then}"), &admin)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let past = cells(&page.body, "rule-list");
+    let row = past
+        .iter()
+        .find(|r| is_pet_rule(r))
+        .expect("the rule then in force");
+    assert_eq!(row[2], "望江街道物资保障组");
+    let doc = scraper::Html::parse_document(&page.body);
+    let sel = |s: &str| scraper::Selector::parse(s).unwrap();
+    assert_eq!(doc.select(&sel("#catalogue-as-of")).count(), 1);
+    assert_eq!(doc.select(&sel("#rule-list form")).count(), 0);
+    assert_eq!(
+        doc.select(&sel("#catalogue-at"))
+            .next()
+            .unwrap()
+            .value()
+            .attr("value"),
+        Some(then.as_str())
+    );
+
+    // A time that cannot be read names the field and shows today's catalogue.
+    let page = send(&a.app, get("/admin/catalogue?at=yesterday", &admin)).await;
+    assert_eq!(page.status, StatusCode::BAD_REQUEST);
+    let doc = scraper::Html::parse_document(&page.body);
+    let flash: String = doc
+        .select(&sel(".flash.error"))
+        .next()
+        .unwrap()
+        .text()
+        .collect();
+    assert!(
+        flash.contains("at") && flash.contains("yesterday"),
+        "{flash}"
+    );
+    assert_eq!(doc.select(&sel("#catalogue-as-of")).count(), 0);
+}
+
+/// The catalogue's history over JSON: its changes newest first, the catalogue as it stood at
+/// a past time, and bad parameters refused with the field named.
+#[tokio::test]
+async fn the_catalogue_api_gives_its_changes_and_a_past_catalogue() {
+    let a = app().await;
+    let jinxiu = area_id(&a, "jinxiu").await;
+    let supply = agency_id(&a, "望江街道物资保障组").await;
+    let set = api(
+        &a,
+        "admin",
+        "POST",
+        "/api/v1/dispatch-rules",
+        Some(json!({"category": "pet", "area_id": jinxiu, "agency_id": supply, "mode": "forward"})),
+    )
+    .await;
+    assert_eq!(set.status, StatusCode::CREATED, "{}", set.body);
+    let id = set.json()["id"].as_i64().unwrap();
+    let half_hour_later = yihaotai_web::api::rfc3339(a.svc.now() + 1_800_000);
+    a.clock.advance(3_600_000);
+    let r = api(
+        &a,
+        "admin",
+        "DELETE",
+        &format!("/api/v1/dispatch-rules/{id}"),
+        None,
+    )
+    .await;
+    assert!(r.status.is_success(), "{}", r.body);
+
+    let r = api(
+        &a,
+        "agent",
+        "GET",
+        "/api/v1/dispatch-rules/history?limit=2",
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let v = r.json();
+    let versions = v["versions"].as_array().unwrap();
+    assert_eq!(versions.len(), 2);
+    assert_eq!(versions[0]["category"], "pet");
+    assert_eq!(versions[0]["agency_id"], Value::Null);
+    assert_eq!(versions[0]["mode"], Value::Null);
+    assert_eq!(versions[1]["agency_id"], supply);
+    assert_eq!(versions[1]["mode"], "forward");
+    assert_eq!(versions[1]["set_by"], "周立平（系统管理员）");
+
+    let pet_in_jinxiu = |v: &Value| {
+        v["versions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["category"] == "pet" && r["area_id"] == jinxiu)
+            .cloned()
+    };
+    let then = half_hour_later.replace('+', "%2B");
+    let r = api(
+        &a,
+        "agent",
+        "GET",
+        &format!("/api/v1/dispatch-rules/history?at={then}"),
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let past = r.json();
+    assert_eq!(
+        pet_in_jinxiu(&past).expect("in force then")["agency_id"],
+        supply
+    );
+    assert!(
+        past["versions"].as_array().unwrap().len() > 10,
+        "the demo rules too"
+    );
+    let now = yihaotai_web::api::rfc3339(a.svc.now()).replace('+', "%2B");
+    let r = api(
+        &a,
+        "agent",
+        "GET",
+        &format!("/api/v1/dispatch-rules/history?at={now}"),
+        None,
+    )
+    .await;
+    assert!(pet_in_jinxiu(&r.json()).is_none(), "removed since");
+
+    for (query, field) in [
+        ("at=yesterday", "at"),
+        ("limit=0", "limit"),
+        ("limit=x", "limit"),
+    ] {
+        let r = api(
+            &a,
+            "agent",
+            "GET",
+            &format!("/api/v1/dispatch-rules/history?{query}"),
+            None,
+        )
+        .await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{query}: {}",
+            r.body
+        );
+        assert!(r.is_problem());
+        assert_eq!(r.json()["field"], field, "{query}");
+    }
 }

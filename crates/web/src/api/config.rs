@@ -2,7 +2,7 @@
 //! suggests (`/dispatch-suggestion`), and the deadline policy (`/policy`). Same service
 //! calls and checks as the pages.
 
-use super::schema::{PolicyOut, Problem, RuleList, RuleOut, SuggestionAnswer};
+use super::schema::{PolicyOut, Problem, RuleList, RuleOut, RuleVersionList, SuggestionAnswer};
 use super::ApiJson;
 use crate::error::AppError;
 use crate::extract::ApiCaller;
@@ -22,6 +22,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/dispatch-rules", get(list_rules).post(set_rule))
         .route("/dispatch-rules/{id}", delete(delete_rule))
+        .route("/dispatch-rules/history", get(rule_history))
         .route("/dispatch-suggestion", get(suggest))
         .route("/policy", get(get_policy).put(put_policy))
 }
@@ -45,6 +46,62 @@ pub(crate) async fn list_rules(
         .map_err(|e| AppError::api(e, c.lang))?;
     Ok(Json(RuleList {
         rules: rules.iter().map(RuleOut::from).collect(),
+    }))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct HistoryQuery {
+    /// The catalogue as it stood at this time (RFC 3339): the rules then in force, one
+    /// version per category and area. Without it, the latest changes, newest first.
+    #[serde(default)]
+    at: Option<String>,
+    /// How many changes to list without `at` (1–1000, 100 unless given).
+    #[serde(default)]
+    #[param(value_type = Option<i64>)]
+    limit: Option<String>,
+}
+
+/// The catalogue's versions within the caller's areas, each with the time it took effect:
+/// its latest changes, or (`?at=`) the catalogue as it stood at a past time, so a figure
+/// for last month can use last month's catalogue.
+#[utoipa::path(
+    get, path = "/api/v1/dispatch-rules/history", tag = "catalogue", operation_id = "rule_history",
+    params(HistoryQuery),
+    responses(
+        (status = 200, body = RuleVersionList),
+        (status = 403, description = "Desk staff and administrators only", body = Problem),
+        (status = 422, description = "A parameter is invalid; `field` names it", body = Problem),
+    ),
+)]
+pub(crate) async fn rule_history(
+    State(s): State<AppState>,
+    c: ApiCaller,
+    Query(q): Query<HistoryQuery>,
+) -> Result<Json<RuleVersionList>, AppError> {
+    let r = async {
+        let at = q.at.as_deref().map(str::trim).filter(|v| !v.is_empty());
+        if let Some(at) = at {
+            let ms = super::parse_rfc3339("at", at)?;
+            return s.service.dispatch_rules_at(&c.user, ms).await;
+        }
+        let limit = match id_param("limit", &q.limit)? {
+            None => 100,
+            Some(n @ 1..=1000) => n as usize,
+            Some(n) => {
+                return Err(ServiceError::invalid(
+                    "limit",
+                    format!("条数须在 1 到 1000 之间，收到 {n}"),
+                    format!("limit must be between 1 and 1000, got {n}"),
+                ))
+            }
+        };
+        s.service.dispatch_rule_versions(&c.user, limit).await
+    }
+    .await
+    .map_err(|e| AppError::api(e, c.lang))?;
+    Ok(Json(RuleVersionList {
+        versions: r.into_iter().map(Into::into).collect(),
     }))
 }
 

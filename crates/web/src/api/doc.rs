@@ -55,6 +55,7 @@ are RFC 3339 in China time. Phone numbers are masked; the full number only throu
         super::config::list_rules,
         super::config::set_rule,
         super::config::delete_rule,
+        super::config::rule_history,
         super::config::suggest,
         super::config::get_policy,
         super::config::put_policy,

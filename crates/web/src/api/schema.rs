@@ -260,6 +260,45 @@ impl From<&yihaotai_service::model::DispatchRule> for RuleOut {
     }
 }
 
+/// One version of one catalogue rule: what a category in an area went to from
+/// `effective_at`, or that the rule was removed then (`agency_id` null).
+#[derive(Serialize, ToSchema)]
+pub struct RuleVersionOut {
+    pub category: String,
+    pub area_id: i64,
+    pub area_name: String,
+    pub agency_id: Option<i64>,
+    pub agency_name: Option<String>,
+    /// `direct` (直派) or `forward` (分转); null where the rule was removed.
+    pub mode: Option<String>,
+    /// When it took effect; the Unix epoch for a rule in force since before versions were
+    /// kept.
+    #[schema(format = DateTime)]
+    pub effective_at: String,
+    pub set_by: Option<String>,
+}
+
+impl From<yihaotai_service::model::RuleVersion> for RuleVersionOut {
+    fn from(r: yihaotai_service::model::RuleVersion) -> Self {
+        RuleVersionOut {
+            category: r.category,
+            area_id: r.area_id,
+            area_name: r.area_name,
+            agency_id: r.agency_id,
+            agency_name: r.agency_name,
+            mode: r.mode,
+            effective_at: rfc3339(r.effective_at),
+            set_by: r.set_by_name,
+        }
+    }
+}
+
+/// The catalogue's versions: its changes newest first, or the rules in force at a time.
+#[derive(Serialize, ToSchema)]
+pub struct RuleVersionList {
+    pub versions: Vec<RuleVersionOut>,
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct RuleList {
     pub rules: Vec<RuleOut>,

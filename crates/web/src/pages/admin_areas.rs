@@ -287,22 +287,22 @@ struct ControlForm {
     reason: String,
 }
 
-/// Reads a `datetime-local` value as China Standard Time.
-pub fn parse_local_datetime(s: &str) -> Result<Option<i64>, ServiceError> {
+/// Reads a `datetime-local` value of the form field `field` as China Standard Time.
+pub fn parse_local_datetime(field: &str, s: &str) -> Result<Option<i64>, ServiceError> {
     let s = s.trim();
     if s.is_empty() {
         return Ok(None);
     }
     let dt: jiff::civil::DateTime = s.parse().map_err(|_| {
         ServiceError::invalid(
-            "effective_at",
+            field,
             format!("时间“{s}”格式无效，应为 2026-11-23T20:00"),
             format!("time '{s}' is not valid; use 2026-11-23T20:00"),
         )
     })?;
     let ts = cst()
         .to_timestamp(dt)
-        .map_err(|_| ServiceError::invalid("effective_at", "时间超出范围", "time out of range"))?;
+        .map_err(|_| ServiceError::invalid(field, "时间超出范围", "time out of range"))?;
     Ok(Some(ts.as_millisecond()))
 }
 
@@ -316,7 +316,7 @@ async fn set_control(
         let level = ControlLevel::parse(&form.level).map_err(|e| {
             ServiceError::invalid("level", e.localized(Lang::Zh), e.localized(Lang::En))
         })?;
-        let at = parse_local_datetime(&form.effective_at)?;
+        let at = parse_local_datetime("effective_at", &form.effective_at)?;
         state
             .service
             .set_control_level(Caller::User(&staff.user), id, level, at, &form.reason)

@@ -24,7 +24,8 @@ pub fn router() -> Router<AppState> {
 }
 
 struct Row {
-    id: i64,
+    /// `None` for a rule shown as it stood at a past time (nothing to remove there).
+    id: Option<i64>,
     category: String,
     area: String,
     agency: String,
@@ -54,7 +55,34 @@ struct Page {
     areas: Vec<(String, String, bool)>,
     agencies: Vec<(String, String, bool)>,
     modes: Vec<(&'static str, &'static str, bool)>,
+    /// The time asked for (`?at=`), as typed back into the form, when the catalogue is
+    /// shown as it stood then.
+    at: Option<String>,
+    versions: Vec<VersionRow>,
 }
+
+/// One change to the catalogue: when it took effect, the rule, and who made it.
+struct VersionRow {
+    effective: String,
+    area: String,
+    category: String,
+    /// `None` where the rule was removed.
+    agency: Option<String>,
+    mode: &'static str,
+    by: String,
+}
+
+/// `?at=2026-11-23T20:00`: the catalogue as it stood then (China Standard Time).
+#[derive(serde::Deserialize, Default)]
+struct ListQuery {
+    #[serde(default)]
+    saved: Option<String>,
+    #[serde(default)]
+    at: Option<String>,
+}
+
+/// How many changes the page lists.
+const VERSIONS_SHOWN: usize = 50;
 
 async fn page(
     state: &AppState,
@@ -62,24 +90,57 @@ async fn page(
     f: &RuleForm,
     error: Option<String>,
     saved: bool,
+    at: Option<(String, i64)>,
 ) -> Result<Page, AppError> {
     let lang = staff.lang;
     let svc = &state.service;
     let err = |e: ServiceError| AppError::page(e, lang);
     let cats = svc.categories().await.map_err(err)?;
-    let rows = svc
-        .dispatch_rules_for(&staff.user)
+    let mode_label = |m: &str| DispatchMode::parse(m).map(|m| m.label(lang)).unwrap_or("?");
+    let rows = match at {
+        None => svc
+            .dispatch_rules_for(&staff.user)
+            .await
+            .map_err(err)?
+            .into_iter()
+            .map(|r| Row {
+                id: Some(r.id),
+                category: crate::pages::category_label(&cats, &r.category, lang),
+                area: r.area_name,
+                agency: r.agency_name,
+                mode: mode_label(&r.mode),
+            })
+            .collect(),
+        Some((_, ms)) => svc
+            .dispatch_rules_at(&staff.user, ms)
+            .await
+            .map_err(err)?
+            .into_iter()
+            .map(|r| Row {
+                id: None,
+                category: crate::pages::category_label(&cats, &r.category, lang),
+                area: r.area_name,
+                agency: r.agency_name.unwrap_or_default(),
+                mode: mode_label(r.mode.as_deref().unwrap_or("")),
+            })
+            .collect(),
+    };
+    let versions = svc
+        .dispatch_rule_versions(&staff.user, VERSIONS_SHOWN)
         .await
         .map_err(err)?
         .into_iter()
-        .map(|r| Row {
-            id: r.id,
-            category: crate::pages::category_label(&cats, &r.category, lang),
-            area: r.area_name,
-            agency: r.agency_name,
-            mode: DispatchMode::parse(&r.mode)
-                .map(|m| m.label(lang))
-                .unwrap_or("?"),
+        .map(|v| VersionRow {
+            effective: if v.effective_at == 0 {
+                Tr::new(lang).t("catalogue.since_always").to_string()
+            } else {
+                crate::pages::admin_areas::format_ms(v.effective_at)
+            },
+            area: v.area_name,
+            category: crate::pages::category_label(&cats, &v.category, lang),
+            agency: v.agency_id.and(v.agency_name),
+            mode: v.mode.as_deref().map_or("", mode_label),
+            by: v.set_by_name.unwrap_or_default(),
         })
         .collect();
     let (areas, agencies) = if staff.user.roles.is_admin() {
@@ -121,15 +182,28 @@ async fn page(
             .iter()
             .map(|m| (m.code(), m.label(lang), m.code() == f.mode))
             .collect(),
+        at: at.map(|(typed, _)| typed),
+        versions,
     })
 }
 
 async fn list(
     State(state): State<AppState>,
     staff: Staff,
-    Query(q): Query<SavedFlag>,
+    Query(q): Query<ListQuery>,
 ) -> Result<Response, AppError> {
-    let p = page(&state, &staff, &RuleForm::default(), None, q.is_set()).await?;
+    let saved = SavedFlag { saved: q.saved }.is_set();
+    let typed = q.at.unwrap_or_default();
+    let at = match crate::pages::admin_areas::parse_local_datetime("at", &typed) {
+        Ok(ms) => ms.map(|ms| (typed.trim().to_string(), ms)),
+        Err(e) => {
+            // A time that cannot be read: say so over today's catalogue.
+            let msg = e.localized(staff.lang);
+            let p = page(&state, &staff, &RuleForm::default(), Some(msg), false, None).await?;
+            return Ok((StatusCode::BAD_REQUEST, crate::render::html(&p)).into_response());
+        }
+    };
+    let p = page(&state, &staff, &RuleForm::default(), None, saved, at).await?;
     Ok(crate::render::html(&p).into_response())
 }
 
@@ -174,7 +248,7 @@ async fn set(
         Ok(_) => Ok(Redirect::to("/admin/catalogue?saved=1").into_response()),
         Err(e @ (ServiceError::Invalid { .. } | ServiceError::Forbidden { .. })) => {
             let status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::BAD_REQUEST);
-            let p = page(&state, &staff, &form, Some(e.localized(lang)), false).await?;
+            let p = page(&state, &staff, &form, Some(e.localized(lang)), false, None).await?;
             Ok((status, crate::render::html(&p)).into_response())
         }
         Err(e) => Err(AppError::page(e, lang)),

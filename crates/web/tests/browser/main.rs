@@ -117,6 +117,7 @@ async fn admin_pages_render_in_the_browser() {
             ("11-admin-user-1", "/admin/users/1"),
             ("11b-api-docs", "/api/docs"),
             ("11c-admin-jobs", "/admin/jobs"),
+            ("11d-admin-catalogue", "/admin/catalogue"),
             ("12-admin-audit", "/admin/audit"),
         ];
         for (name, p) in pages {
