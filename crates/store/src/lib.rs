@@ -19,6 +19,7 @@ pub mod leases;
 pub mod login_throttle;
 pub mod notify;
 pub mod settings;
+pub mod streams;
 pub mod testing;
 pub mod tickets;
 pub mod users;

@@ -69,6 +69,21 @@ impl TestDb {
         Some(db)
     }
 
+    /// Runs `sqlite` or `postgres` (statements separated by `;`), whichever engine this
+    /// is: for tests that need tables of their own, such as a stream kind the product
+    /// does not have yet.
+    pub async fn execute_ddl(&self, sqlite: &str, postgres: &str) {
+        let script = match self.store.backend() {
+            crate::Backend::Sqlite => sqlite,
+            crate::Backend::Postgres => postgres,
+        };
+        for stmt in script.split(';').map(str::trim).filter(|s| !s.is_empty()) {
+            on_write!(self.store, |p| {
+                sqlx::query(stmt).execute(p).await.expect("test DDL runs");
+            });
+        }
+    }
+
     async fn sqlite() -> TestDb {
         let path = std::env::temp_dir().join(format!("yht-test-{}.db", random_name()));
         let url = format!("sqlite://{}", path.display());
