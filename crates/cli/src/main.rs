@@ -30,6 +30,8 @@ enum Command {
     Serve(cmd::serve::Opts),
     /// Apply database migrations and exit.
     Migrate,
+    /// Stand up a real street on a new database: the street and its first administrator.
+    Init(cmd::init::Opts),
     /// Load the fictional demo street (idempotent) and print the demo logins.
     Demo,
     /// Replay every ticket's events and rewrite the projections that differ (--check: compare only).
@@ -90,6 +92,7 @@ fn main() -> ExitCode {
             Command::Serve(o) => cmd::serve::run(&settings, o).await,
             Command::Migrate => cmd::migrate::run(&settings).await,
             Command::Demo => cmd::demo::run(&settings).await,
+            Command::Init(o) => cmd::init::run(&settings, o).await,
             Command::RebuildProjections(o) => cmd::rebuild::run(&settings, o).await,
             Command::User(c) => cmd::user::run(&settings, c).await,
             Command::Token(c) => cmd::token::run(&settings, c).await,

@@ -363,3 +363,105 @@ fn rebuild_projections_checks_and_rewrites_from_the_events() {
         stdout(&o)
     );
 }
+
+/// The binary with `input` on its standard input.
+fn yihaotai_input(args: &[&str], dir: &std::path::Path, input: &str) -> Output {
+    use std::io::Write;
+    let mut c = Command::new(env!("CARGO_BIN_EXE_yihaotai"));
+    for (name, _) in std::env::vars().filter(|(n, _)| n.starts_with("YIHAOTAI_")) {
+        c.env_remove(name);
+    }
+    let mut child = c
+        .args(args)
+        .current_dir(dir)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("binary runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().expect("binary ends")
+}
+
+#[test]
+fn init_stands_up_a_street_on_a_new_database_and_refuses_on_any_other() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = ["--database-url", "sqlite://street.db"];
+    let init = |extra: &[&'static str]| -> Vec<&'static str> {
+        [
+            &db[..],
+            &["init", "--street", "青石街道", "--name", "王芳"],
+            extra,
+        ]
+        .concat()
+    };
+    // A password too short is refused before anything is written.
+    let o = yihaotai_input(&init(&["--password-stdin"]), dir.path(), "short\n");
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("password"), "{}", stderr(&o));
+    let o = yihaotai(&[&db[..], &["user", "list"]].concat(), dir.path());
+    assert!(!stdout(&o).contains("admin"), "{}", stdout(&o));
+
+    let o = yihaotai(&init(&[]), dir.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("created the street '青石街道'"), "{out}");
+    let password = out
+        .lines()
+        .find_map(|l| l.strip_prefix("password: "))
+        .and_then(|l| l.split_whitespace().next())
+        .expect("the generated password, printed once");
+    assert!(password.len() >= 12, "{password}");
+    let o = yihaotai(&[&db[..], &["user", "list"]].concat(), dir.path());
+    let list = stdout(&o);
+    assert!(list.contains("admin") && list.contains("王芳"), "{list}");
+
+    // The administrator serves the street: staff can be added under it by name.
+    let o = yihaotai(
+        &[
+            &db[..],
+            &[
+                "user",
+                "add",
+                "li",
+                "--name",
+                "李强",
+                "--roles",
+                "agent",
+                "--area",
+                "青石街道",
+            ],
+        ]
+        .concat(),
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+
+    // Again, or on the demo street: refused, saying why, and nothing changes.
+    let o = yihaotai(&init(&["--login", "boss"]), dir.path());
+    assert!(!o.status.success());
+    assert!(
+        stderr(&o).contains("already has accounts (2) and areas (1)"),
+        "{}",
+        stderr(&o)
+    );
+    let demo = ["--database-url", "sqlite://demo.db"];
+    assert!(yihaotai(&[&demo[..], &["demo"]].concat(), dir.path())
+        .status
+        .success());
+    let o = yihaotai(
+        &[&demo[..], &["init", "--street", "x街道", "--name", "x"]].concat(),
+        dir.path(),
+    );
+    assert!(!o.status.success());
+    assert!(
+        stderr(&o).contains("init is for a new database"),
+        "{}",
+        stderr(&o)
+    );
+}

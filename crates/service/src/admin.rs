@@ -505,6 +505,48 @@ impl Service {
         Ok(first)
     }
 
+    /// Stands up a new installation: the street (the root of the area tree) and its first
+    /// administrator, on a database with no areas and no accounts; refused on any other.
+    /// Everything is checked before anything is written.
+    pub async fn init_street(
+        &self,
+        street: &str,
+        login: &str,
+        display_name: &str,
+        password: &str,
+    ) -> Result<(Area, User)> {
+        let (users, areas) = (
+            self.store.users().await?.len(),
+            self.store.all_areas().await?.len(),
+        );
+        if users > 0 || areas > 0 {
+            return Err(ServiceError::invalid(
+                "database",
+                format!("数据库已有账号 {users} 个、区域 {areas} 个：init 只用于新数据库"),
+                format!(
+                    "the database already has accounts ({users}) and areas ({areas}): init is for a new database"
+                ),
+            ));
+        }
+        AreaName::parse(street).map_err(|e| area_err("street", e))?;
+        parse_login(login)?;
+        parse_display_name(display_name)?;
+        crate::auth::check_new_password(password)?;
+        let area = self
+            .add_area(Caller::System, None, AreaKind::Street, street, &[])
+            .await?;
+        let input = UserInput {
+            login: login.to_string(),
+            display_name: display_name.to_string(),
+            password: Some(password.to_string()),
+            roles: Roles(vec![Role::Admin]),
+            areas: vec![area.id],
+            agency: None,
+        };
+        let user = self.create_user(Caller::System, &input).await?;
+        Ok((area, user))
+    }
+
     pub async fn create_user(&self, caller: Caller<'_>, input: &UserInput) -> Result<User> {
         caller.require_admin()?;
         let login = parse_login(&input.login)?;

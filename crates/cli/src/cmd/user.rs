@@ -45,7 +45,7 @@ pub enum UserCmd {
     Enable { login: String },
 }
 
-fn read_password(from_stdin: bool) -> anyhow::Result<(String, bool)> {
+pub fn read_password(from_stdin: bool) -> anyhow::Result<(String, bool)> {
     if from_stdin {
         let mut line = String::new();
         std::io::stdin().lock().read_line(&mut line)?;
