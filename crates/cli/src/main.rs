@@ -32,6 +32,9 @@ enum Command {
     Migrate,
     /// Stand up a real street on a new database: the street and its first administrator.
     Init(cmd::init::Opts),
+    /// Import from a spreadsheet (XLSX, or CSV in UTF-8 or GBK).
+    #[command(subcommand)]
+    Import(cmd::import::ImportCmd),
     /// Load the fictional demo street (idempotent) and print the demo logins.
     Demo,
     /// Replay every ticket's events and rewrite the projections that differ (--check: compare only).
@@ -93,6 +96,7 @@ fn main() -> ExitCode {
             Command::Migrate => cmd::migrate::run(&settings).await,
             Command::Demo => cmd::demo::run(&settings).await,
             Command::Init(o) => cmd::init::run(&settings, o).await,
+            Command::Import(c) => cmd::import::run(&settings, c).await,
             Command::RebuildProjections(o) => cmd::rebuild::run(&settings, o).await,
             Command::User(c) => cmd::user::run(&settings, c).await,
             Command::Token(c) => cmd::token::run(&settings, c).await,

@@ -442,11 +442,67 @@ fn init_stands_up_a_street_on_a_new_database_and_refuses_on_any_other() {
     );
     assert!(o.status.success(), "{}", stderr(&o));
 
+    // The territory from a spreadsheet: a bad file is refused row by row and changes
+    // nothing; a good one adds its areas, and staff can then serve a community by name.
+    std::fs::write(
+        dir.path().join("bad.csv"),
+        "上级,类型,名称\n青石街道,社区,青石社区\n青石社区,大楼,3号楼\n",
+    )
+    .unwrap();
+    let o = yihaotai(
+        &[&db[..], &["import", "areas", "bad.csv"]].concat(),
+        dir.path(),
+    );
+    assert!(!o.status.success());
+    let e = stderr(&o);
+    assert!(e.contains("row 3, 类型 '大楼': not a level"), "{e}");
+    assert!(e.contains("nothing was imported"), "{e}");
+    std::fs::write(
+        dir.path().join("areas.csv"),
+        "上级,类型,名称\n青石街道,社区,青石社区\n青石社区,小区,锦绣花园\n",
+    )
+    .unwrap();
+    let o = yihaotai(
+        &[&db[..], &["import", "areas", "areas.csv", "--dry-run"]].concat(),
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("would add 2 area(s)"), "{}", stdout(&o));
+    let o = yihaotai(
+        &[&db[..], &["import", "areas", "areas.csv"]].concat(),
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("added 青石街道/青石社区/锦绣花园"),
+        "{}",
+        stdout(&o)
+    );
+    let o = yihaotai(
+        &[
+            &db[..],
+            &[
+                "user",
+                "add",
+                "qs",
+                "--name",
+                "书记",
+                "--roles",
+                "admin",
+                "--area",
+                "青石社区",
+            ],
+        ]
+        .concat(),
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+
     // Again, or on the demo street: refused, saying why, and nothing changes.
     let o = yihaotai(&init(&["--login", "boss"]), dir.path());
     assert!(!o.status.success());
     assert!(
-        stderr(&o).contains("already has accounts (2) and areas (1)"),
+        stderr(&o).contains("already has accounts (3) and areas (3)"),
         "{}",
         stderr(&o)
     );

@@ -70,6 +70,22 @@ pub struct NewArea<'a> {
     pub demo_key: Option<&'a str>,
 }
 
+/// An area to add in a batch (`insert_area_batch`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlannedArea {
+    pub parent: PlannedParent,
+    pub kind: AreaKind,
+    pub name: String,
+    pub aliases: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum PlannedParent {
+    Existing(AreaId),
+    /// The area planned at this index earlier in the same batch.
+    Planned(usize),
+}
+
 const AREA_COLS: &str = "id, parent_id, kind, name, aliases, path, control_level, control_since";
 
 /// Lets the same insertion run on a SQLite or a PostgreSQL connection inside a
@@ -143,6 +159,55 @@ impl Store {
         });
         self.caches_changed().await;
         Ok(area)
+    }
+
+    /// Adds a batch of areas in one transaction, each with its audit entry: all or none.
+    /// A planned area's parent is an existing area or one planned earlier in the batch.
+    pub async fn insert_area_batch(
+        &self,
+        planned: &[PlannedArea],
+        now: Millis,
+        actor: Option<yihaotai_domain::UserId>,
+    ) -> Result<Vec<Area>> {
+        let added = in_tx!(self, |c| {
+            let mut added: Vec<Area> = Vec::with_capacity(planned.len());
+            for p in planned {
+                let parent = match p.parent {
+                    PlannedParent::Existing(id) => id,
+                    PlannedParent::Planned(i) => added.get(i).map(|a| a.id).ok_or_else(|| {
+                        crate::StoreError::Corrupt(format!("planned area {i} comes later"))
+                    })?,
+                };
+                let new = NewArea {
+                    parent: Some(parent),
+                    kind: p.kind,
+                    name: &p.name,
+                    aliases: &p.aliases,
+                    demo_key: None,
+                };
+                let area = (&mut *c).insert_area(&new, now).await?;
+                let after = serde_json::json!({
+                    "name": &p.name, "kind": p.kind, "parent": parent, "aliases": &p.aliases,
+                })
+                .to_string();
+                let audit = crate::audit::NewAudit {
+                    at: now,
+                    actor,
+                    action: "area.add",
+                    target_kind: "area",
+                    target_id: Some(area.id.0),
+                    area_path: Some(area.path.as_str()),
+                    detail: &p.name,
+                    before: None,
+                    after: Some(after),
+                };
+                insert_audit!(c, Some(&audit));
+                added.push(area);
+            }
+            added
+        });
+        self.caches_changed().await;
+        Ok(added)
     }
 
     pub async fn area(&self, id: AreaId) -> Result<Area> {

@@ -1,6 +1,7 @@
 //! The subcommands, one file each, and what they share: logging and opening the service.
 
 pub mod demo;
+pub mod import;
 pub mod init;
 pub mod migrate;
 pub mod rebuild;

@@ -36,6 +36,22 @@ pub async fn desk_with(config: ServiceConfig) -> Desk {
     }
 }
 
+/// A new street stood up with `init` (望江街道 and its administrator `admin`), no demo.
+pub async fn empty_street() -> Desk {
+    let db = TestDb::new().await;
+    let clock = Arc::new(ManualClock::new(T0));
+    let svc = Service::new(db.store.clone(), clock.clone(), ServiceConfig::default());
+    svc.bootstrap().await.unwrap();
+    svc.init_street("望江街道", "admin", "王芳", "a-long-test-password-1")
+        .await
+        .unwrap();
+    Desk {
+        _db: db,
+        svc,
+        clock,
+    }
+}
+
 pub async fn user(svc: &Service, login: &str) -> User {
     svc.user_by_login(login).await.unwrap()
 }
