@@ -28,7 +28,7 @@ impl Caller<'_> {
             Caller::User(u) => Some(u.id),
         }
     }
-    fn covers(&self, p: &AreaPath) -> bool {
+    pub(crate) fn covers(&self, p: &AreaPath) -> bool {
         match self {
             Caller::System => true,
             Caller::User(u) => u.scope().covers(p),
@@ -786,7 +786,7 @@ impl Service {
     }
 }
 
-fn clean_aliases(aliases: &[String]) -> Result<Vec<String>> {
+pub(crate) fn clean_aliases(aliases: &[String]) -> Result<Vec<String>> {
     let mut out = Vec::new();
     for a in aliases {
         let t = a.trim();

@@ -64,17 +64,10 @@ impl Service {
         limit: usize,
     ) -> Result<Vec<RuleVersion>> {
         crate::admin::require_any_role(user, yihaotai_domain::role::DESK)?;
-        let scope = user.scope();
-        // Read generously, then keep the caller's: other streets' changes are not theirs.
-        let read = (limit.max(1) * 20).min(20_000) as i64;
         Ok(self
             .store
-            .dispatch_rule_versions(read)
-            .await?
-            .into_iter()
-            .filter(|r| scope.covers(&AreaPath::from_stored(r.area_path.clone())))
-            .take(limit)
-            .collect())
+            .dispatch_rule_versions(Some(&user.scope().paths), limit.max(1) as i64)
+            .await?)
     }
 
     /// Sets the rule for `category` in `area` (replacing the one there was). The area must

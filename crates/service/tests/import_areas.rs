@@ -215,8 +215,50 @@ async fn every_bad_row_is_named_and_nothing_is_written() {
         .await
         .unwrap();
     assert_eq!(r.errors.len(), 1);
-    assert!(r.errors[0]
-        .localized(Lang::En)
-        .contains("outside the areas you serve"));
+    assert!(
+        r.errors[0]
+            .localized(Lang::En)
+            .contains("no such parent area in the areas you serve"),
+        "another community's area is not even named: {:?}",
+        r.errors
+    );
     assert!(!names(&d).await.contains(&"compound:翠竹苑".to_string()));
+}
+
+#[tokio::test]
+async fn row_numbers_count_blank_lines_and_a_parent_named_twice_is_refused() {
+    let d = empty_street().await;
+    let r = import(&d, "territory.csv", TERRITORY.as_bytes(), false).await;
+    assert!(r.errors.is_empty(), "{:?}", r.errors);
+    let long = "长".repeat(70);
+    let file = format!(
+        "上级,类型,名称,别名
+望江街道,社区,新社区,
+
+新社区,小区甲,一号院,
+3号楼,单元,2单元,
+和平里,楼栋,3号楼,
+青石社区,小区,东/西院,
+青石社区,小区,翠竹苑,{long}
+"
+    );
+    let r = import(&d, "more.csv", file.as_bytes(), false).await;
+    let got: Vec<String> = r.errors.iter().map(|e| e.localized(Lang::En)).collect();
+    assert_eq!(got.len(), 4, "{got:#?}");
+    assert!(
+        got[0].starts_with("row 4, 类型 '小区甲'"),
+        "the blank line counts: {got:#?}"
+    );
+    assert!(
+        got[1].starts_with(
+            "row 5, 上级 '3号楼': 2 areas have this name (rows further down included)"
+        ),
+        "{got:#?}"
+    );
+    assert!(
+        got[2].starts_with("row 7, 名称 '东/西院': a name cannot contain /"),
+        "{got:#?}"
+    );
+    assert!(got[3].starts_with("row 8, 别名"), "{got:#?}");
+    assert_eq!(names(&d).await.len(), 7, "nothing written");
 }

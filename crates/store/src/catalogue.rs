@@ -55,10 +55,14 @@ const VERSION_SELECT: &str =
 /// it: `$agency` `None` where it was removed.
 macro_rules! insert_rule_version {
     ($c:expr, $category:expr, $area:expr, $agency:expr, $mode:expr, $at:expr, $by:expr) => {{
+        // Never earlier than the rule's last version: two processes' clocks may differ by
+        // a little, and the history must stay in the order the changes were made.
         sqlx::query(
             "INSERT INTO dispatch_rule_history
                (category, area_id, agency_id, mode, effective_at, set_by, set_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $5)",
+             SELECT $1, $2, $3, $4,
+               CASE WHEN MAX(effective_at) > $5 THEN MAX(effective_at) ELSE $5 END, $6, $5
+             FROM dispatch_rule_history WHERE category = $1 AND area_id = $2",
         )
         .bind($category)
         .bind($area)
@@ -207,11 +211,26 @@ impl Store {
         }))
     }
 
-    /// Every version of every rule, newest first (at most `limit`).
-    pub async fn dispatch_rule_versions(&self, limit: i64) -> Result<Vec<RuleVersion>> {
-        let sql = format!("{VERSION_SELECT} ORDER BY h.effective_at DESC, h.id DESC LIMIT $1");
+    /// The versions of the rules on areas within `scope` (`None`: everywhere), newest
+    /// first, at most `limit`.
+    pub async fn dispatch_rule_versions(
+        &self,
+        scope: Option<&[yihaotai_domain::area::AreaPath]>,
+        limit: i64,
+    ) -> Result<Vec<RuleVersion>> {
+        let filter = match scope {
+            None => "1 = 1".to_string(),
+            Some(paths) => crate::path_filter("a.path", 2, paths.len()),
+        };
+        let sql = format!(
+            "{VERSION_SELECT} WHERE {filter} ORDER BY h.effective_at DESC, h.id DESC LIMIT $1"
+        );
         Ok(on_read!(self, |p| {
-            sqlx::query_as(&sql).bind(limit).fetch_all(p).await?
+            let mut q = sqlx::query_as(&sql).bind(limit);
+            for path in scope.unwrap_or(&[]) {
+                q = q.bind(format!("{}%", path.as_str()));
+            }
+            q.fetch_all(p).await?
         }))
     }
 

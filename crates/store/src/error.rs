@@ -22,6 +22,10 @@ pub enum StoreError {
     Database(sqlx::Error),
     #[error("stored data is not valid: {0}")]
     Corrupt(String),
+    /// A record's change was written with no event to explain it: its version would not
+    /// move, so a concurrent writer could overwrite it and a rebuild would undo it.
+    #[error("a change to a {0} must append at least one event")]
+    NoEvents(&'static str),
 }
 
 impl From<sqlx::Error> for StoreError {

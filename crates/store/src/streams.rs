@@ -146,6 +146,9 @@ impl Store {
         events: &[NewEvent<'_>],
         audit: Option<&NewAudit<'_>>,
     ) -> Result<i64> {
+        if events.is_empty() {
+            return Err(StoreError::NoEvents(t.name));
+        }
         let names: Vec<&str> = p.columns.iter().map(|(n, _)| *n).collect();
         let mut cols = vec!["version", "state_version", "state"];
         cols.extend(&names);
@@ -181,6 +184,9 @@ impl Store {
         events: &[NewEvent<'_>],
         audit: Option<&NewAudit<'_>>,
     ) -> Result<()> {
+        if events.is_empty() {
+            return Err(StoreError::NoEvents(t.name));
+        }
         let sets = set_list(p.columns);
         let n = p.columns.len();
         let sql = format!(
@@ -279,12 +285,17 @@ impl Store {
                 if same {
                     continue;
                 }
+                if !check_only
+                    && !self
+                        .rewrite_projection(t, &row, version, &state, state_version, &columns)
+                        .await?
+                {
+                    // Appended to since it was read: that append wrote its projection from
+                    // the fresh state; the next rebuild looks at it again.
+                    continue;
+                }
                 out.differed += 1;
                 out.first_different.get_or_insert(row.id);
-                if !check_only {
-                    self.rewrite_projection(t, row.id, version, &state, state_version, &columns)
-                        .await?;
-                }
             }
         }
         Ok(out)
@@ -320,29 +331,37 @@ impl Store {
         Ok(n == 1)
     }
 
+    /// Rewrites a projection unless its record was appended to since `read` was taken:
+    /// false when it was (nothing written).
     async fn rewrite_projection(
         &self,
         t: &StreamTables,
-        id: i64,
+        read: &StreamState,
         version: i64,
         state: &str,
         state_version: i64,
         columns: &[(&'static str, Col)],
-    ) -> Result<()> {
+    ) -> Result<bool> {
         let sets = set_list(columns);
         let sql = format!(
-            "UPDATE {} SET {} WHERE id = ${}",
+            "UPDATE {} SET {} WHERE id = ${} AND version = ${}",
             t.projection,
             sets.join(", "),
-            columns.len() + 4
+            columns.len() + 4,
+            columns.len() + 5
         );
-        in_tx!(self, |c| {
+        let changed = in_tx!(self, |c| {
             let q = sqlx::query(&sql)
                 .bind(version)
                 .bind(state_version)
                 .bind(state);
-            bind_cols!(q, columns).bind(id).execute(&mut *c).await?;
+            bind_cols!(q, columns)
+                .bind(read.id)
+                .bind(read.version)
+                .execute(&mut *c)
+                .await?
+                .rows_affected()
         });
-        Ok(())
+        Ok(changed == 1)
     }
 }

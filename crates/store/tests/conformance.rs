@@ -1092,7 +1092,7 @@ async fn the_catalogue_in_force_at_any_past_time_reads_back() {
     let db = TestDb::new().await;
     let s = &db.store;
     s.seed_categories().await.unwrap();
-    let (street, c1, _, k1, _) = small_tree(s).await;
+    let (street, c1, c2, k1, _) = small_tree(s).await;
     let agency = |name: &str| AgencyInput {
         name: name.into(),
         kind: "medical_team".into(),
@@ -1153,7 +1153,7 @@ async fn the_catalogue_in_force_at_any_past_time_reads_back() {
     assert!(at(t3).await.is_empty(), "removed from then on");
 
     // Newest first: the removal, the replacement, the first rule.
-    let versions = s.dispatch_rule_versions(10).await.unwrap();
+    let versions = s.dispatch_rule_versions(None, 10).await.unwrap();
     let seen: Vec<(Option<i64>, i64)> = versions
         .iter()
         .map(|v| (v.agency_id, v.effective_at))
@@ -1163,18 +1163,48 @@ async fn the_catalogue_in_force_at_any_past_time_reads_back() {
         vec![(None, t3), (Some(second.0), t2), (Some(first.0), t1)]
     );
     assert_eq!(versions[0].area_name, "锦绣花园");
-    assert_eq!(s.dispatch_rule_versions(1).await.unwrap().len(), 1);
+    assert_eq!(s.dispatch_rule_versions(None, 1).await.unwrap().len(), 1);
 
     // A refused change keeps no version.
     let refused = s
         .set_dispatch_rule(&rule(AgencyId(999_999), "direct"), T0 + 240_000, None)
         .await;
     assert!(refused.is_err());
-    assert_eq!(s.dispatch_rule_versions(10).await.unwrap().len(), 3);
+    assert_eq!(s.dispatch_rule_versions(None, 10).await.unwrap().len(), 3);
     assert!(s
         .delete_dispatch_rule(id, T0 + 240_000, None, None)
         .await
         .unwrap_err()
         .is_not_found());
-    assert_eq!(s.dispatch_rule_versions(10).await.unwrap().len(), 3);
+    assert_eq!(s.dispatch_rule_versions(None, 10).await.unwrap().len(), 3);
+
+    // A removal by a process whose clock is a little behind still comes after the rule it
+    // removes.
+    let id = s
+        .set_dispatch_rule(&rule(first, "direct"), T0 + 300_000, None)
+        .await
+        .unwrap();
+    s.delete_dispatch_rule(id, T0 + 299_000, None, None)
+        .await
+        .unwrap();
+    assert!(
+        at(T0 + 400_000).await.is_empty(),
+        "removed, whatever the clocks"
+    );
+    assert_eq!(
+        s.dispatch_rule_versions(None, 1).await.unwrap()[0].effective_at,
+        T0 + 300_000
+    );
+
+    // Versions by area: the compound's community sees them, the other community none.
+    let mine = s.area(c1).await.unwrap().path;
+    let theirs = s.area(c2).await.unwrap().path;
+    let seen = |scope: AreaPath| async move {
+        s.dispatch_rule_versions(Some(&[scope]), 10)
+            .await
+            .unwrap()
+            .len()
+    };
+    assert_eq!(seen(mine).await, 5);
+    assert_eq!(seen(theirs).await, 0);
 }

@@ -224,22 +224,25 @@ async fn a_projection_that_differs_from_its_events_is_found_and_rebuilt() {
 
     // Spoil two projections past the first page: a column, and the state's format version.
     let spoiled = [ids[700], ids[1_202]];
+    // (A change with no event is refused by the helper, so the test spoils them in SQL.)
     let p = Projected {
         state: r#"["w700"]"#,
         state_version: 1,
         columns: &[("label", Col::Text(None))],
     };
-    s.append_stream(&WIDGETS, spoiled[0], 1, &p, &[], None)
-        .await
-        .unwrap();
-    let p = Projected {
-        state: r#"["w1202"]"#,
-        state_version: 0,
-        columns: &[],
-    };
-    s.append_stream(&WIDGETS, spoiled[1], 1, &p, &[], None)
-        .await
-        .unwrap();
+    let none = s
+        .append_stream(&WIDGETS, spoiled[0], 1, &p, &[], None)
+        .await;
+    assert!(
+        matches!(none, Err(yihaotai_store::StoreError::NoEvents("widget"))),
+        "{none:?}"
+    );
+    let spoil = format!(
+        "UPDATE widgets SET label = NULL WHERE id = {};
+         UPDATE widgets SET state_version = 0 WHERE id = {}",
+        spoiled[0], spoiled[1]
+    );
+    db.execute_ddl(&spoil, &spoil).await;
     let found = rebuild(true).await.unwrap();
     assert_eq!(
         (found.differed, found.first_different),

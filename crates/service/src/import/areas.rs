@@ -67,6 +67,64 @@ fn split_aliases(s: &str) -> Vec<String> {
         .collect()
 }
 
+/// The characters that separate the parts of a parent's path.
+const SEPARATORS: [char; 5] = ['/', '>', '＞', '／', '\\'];
+
+/// An area a row may name as its parent: one the caller serves, or one an earlier row adds.
+#[derive(Clone)]
+struct Known {
+    /// "望江街道/青石社区/锦绣花园".
+    full: String,
+    kind: AreaKind,
+    /// How the batch refers to it.
+    parent: PlannedParent,
+    /// Already in the database (not added by this file).
+    stored: bool,
+}
+
+/// An error that says what is wrong in either language.
+trait Localized {
+    fn text(&self, lang: yihaotai_domain::vocab::Lang) -> String;
+}
+
+impl Localized for yihaotai_domain::area::AreaError {
+    fn text(&self, lang: yihaotai_domain::vocab::Lang) -> String {
+        self.localized(lang)
+    }
+}
+
+impl Localized for ServiceError {
+    fn text(&self, lang: yihaotai_domain::vocab::Lang) -> String {
+        self.localized(lang)
+    }
+}
+
+/// Whether a row naming the parent `parent` adds the one area in `found` again.
+fn same_area(found: &[&Known], parent: &str) -> bool {
+    let last = |p: &str| {
+        p.replace(SEPARATORS, "/")
+            .rsplit('/')
+            .next()
+            .map(str::to_string)
+    };
+    match found {
+        [one] => {
+            let mut parts = one.full.rsplit('/');
+            parts.next();
+            parts.next().map(str::to_string) == last(parent)
+        }
+        _ => false,
+    }
+}
+
+fn zh(e: &impl Localized) -> String {
+    e.text(yihaotai_domain::vocab::Lang::Zh)
+}
+
+fn en(e: &impl Localized) -> String {
+    e.text(yihaotai_domain::vocab::Lang::En)
+}
+
 impl Service {
     /// Imports the territory from `file_name`'s `bytes` as `caller` (an administrator, or
     /// the operator at the command line): every row's parent must be an area the caller
@@ -111,7 +169,9 @@ impl Service {
         let c_alias = cols[3];
         let header = |c: usize| t.headers.get(c).cloned().unwrap_or_default();
 
-        // What exists, as the caller may see it: each area by its full name.
+        // What exists: each area by its full name ("望江街道/青石社区/锦绣花园"). Parents
+        // are looked up among the areas the caller serves only, so another street's areas
+        // are neither matched nor named in an error.
         let existing: Vec<Area> = self.store.all_areas().await?;
         let full_name = |a: &Area| -> String {
             a.path
@@ -122,28 +182,29 @@ impl Service {
                 .collect::<Vec<_>>()
                 .join("/")
         };
-        let mut known: Vec<(
-            String,
-            AreaKind,
-            PlannedParent,
-            Option<yihaotai_domain::AreaId>,
-        )> = existing
+        let mut known: Vec<Known> = existing
             .iter()
-            .map(|a| {
-                (
-                    full_name(a),
-                    a.kind,
-                    PlannedParent::Existing(a.id),
-                    Some(a.id),
-                )
+            .filter(|a| caller.covers(&a.path))
+            .map(|a| Known {
+                full: full_name(a),
+                kind: a.kind,
+                parent: PlannedParent::Existing(a.id),
+                stored: true,
             })
+            .collect();
+        // Every name the file adds: a parent named by a name that a later row also adds is
+        // ambiguous, not silently the one that came first.
+        let file_rows: Vec<(&str, &str)> = t
+            .rows
+            .iter()
+            .map(|r| (r.get(c_parent), r.get(c_name)))
             .collect();
         let mut out = AreaImport {
             dry_run,
             ..AreaImport::default()
         };
         let mut planned: Vec<PlannedArea> = Vec::new();
-        for row in &t.rows {
+        for (at, row) in t.rows.iter().enumerate() {
             let err = |column: usize, value: &str, zh: String, en: String| RowError {
                 row: row.number,
                 column: header(column),
@@ -163,86 +224,84 @@ impl Service {
                 ));
             }
             let name = AreaName::parse(name_s);
-            if let Err(e) = &name {
-                out.errors.push(err(
+            match &name {
+                Err(e) => out.errors.push(err(c_name, name_s, zh(e), en(e))),
+                Ok(_) if name_s.contains(SEPARATORS) => out.errors.push(err(
                     c_name,
                     name_s,
-                    e.localized(yihaotai_domain::vocab::Lang::Zh),
-                    e.localized(yihaotai_domain::vocab::Lang::En),
-                ));
+                    "名称中不能有 / 或 >：它们用来分隔上级的路径".into(),
+                    "a name cannot contain / or >: they separate the parts of a parent's path"
+                        .into(),
+                )),
+                Ok(_) => {}
             }
-            // The parent: a full name ("望江街道/青石社区") or a name only one area has.
-            let wanted = parent_s.replace(['>', '＞', '／', '\\'], "/");
-            let matches: Vec<&(
-                String,
-                AreaKind,
-                PlannedParent,
-                Option<yihaotai_domain::AreaId>,
-            )> = known
+            let aliases = match c_alias {
+                None => Vec::new(),
+                Some(c) => match crate::admin::clean_aliases(&split_aliases(row.get(c))) {
+                    Ok(a) => a,
+                    Err(e) => {
+                        out.errors.push(err(c, row.get(c), zh(&e), en(&e)));
+                        Vec::new()
+                    }
+                },
+            };
+            // The parent: its path ("望江街道/青石社区"), or a name only one area has.
+            let wanted = parent_s.replace(SEPARATORS, "/");
+            let by_path = wanted.contains('/');
+            let matches: Vec<&Known> = known
                 .iter()
-                .filter(|(full, ..)| {
+                .filter(|k| {
                     !wanted.is_empty()
-                        && (full == &wanted || full.rsplit('/').next() == Some(wanted.as_str()))
+                        && (k.full == wanted
+                            || (!by_path && k.full.rsplit('/').next() == Some(wanted.as_str())))
                 })
                 .collect();
-            let parent = match matches.as_slice() {
-                [one] => Some((*one).clone()),
-                [] => {
+            // Later rows adding an area of this name count, unless they repeat the one
+            // found (same name under a parent of the same name).
+            let later = if by_path {
+                0
+            } else {
+                file_rows[at + 1..]
+                    .iter()
+                    .filter(|(p, n)| *n == wanted && !same_area(&matches, p))
+                    .count()
+            };
+            let parent = match (matches.as_slice(), later) {
+                ([one], 0) => Some((*one).clone()),
+                ([], 0) => {
                     out.errors.push(err(
                         c_parent,
                         parent_s,
                         "没有这个上级区域：它须已存在，或在文件中更早的一行".into(),
-                        "no such parent area: it must exist already or come on an earlier row"
+                        "no such parent area in the areas you serve: it must exist already or come on an earlier row"
                             .into(),
                     ));
                     None
                 }
-                many => {
+                (found, later) => {
+                    let example = found.first().map_or(wanted.clone(), |k| k.full.clone());
+                    let n = found.len() + later;
                     out.errors.push(err(
                         c_parent,
                         parent_s,
+                        format!("有 {n} 个区域叫这个名字（含文件中后面的行），请写完整路径，如“{example}”"),
                         format!(
-                            "有 {} 个区域叫这个名字，请写完整路径，如“{}”",
-                            many.len(),
-                            many[0].0
-                        ),
-                        format!(
-                            "{} areas have this name: write its full path, such as '{}'",
-                            many.len(),
-                            many[0].0
+                            "{n} areas have this name (rows further down included): write its full path, such as '{example}'"
                         ),
                     ));
                     None
                 }
             };
-            let (Some(kind), Ok(name), Some((parent_full, parent_kind, parent_ref, parent_id))) =
-                (kind, name, parent)
-            else {
+            let (Some(kind), Ok(name), Some(parent)) = (kind, name, parent) else {
                 continue;
             };
-            if let Err(e) = check_nesting(parent_kind, kind) {
-                out.errors.push(err(
-                    c_kind,
-                    kind_s,
-                    e.localized(yihaotai_domain::vocab::Lang::Zh),
-                    e.localized(yihaotai_domain::vocab::Lang::En),
-                ));
+            if let Err(e) = check_nesting(parent.kind, kind) {
+                out.errors.push(err(c_kind, kind_s, zh(&e), en(&e)));
                 continue;
             }
-            if let Some(id) = parent_id {
-                if self.area_in_scope(caller, id).await.is_err() {
-                    out.errors.push(err(
-                        c_parent,
-                        parent_s,
-                        "不在您负责的区域内".into(),
-                        "outside the areas you serve".into(),
-                    ));
-                    continue;
-                }
-            }
-            let full = format!("{parent_full}/{}", name.as_str());
-            if let Some((_, k, _, id)) = known.iter().find(|(f, ..)| *f == full) {
-                if id.is_some() && *k == kind {
+            let full = format!("{}/{}", parent.full, name.as_str());
+            if let Some(k) = known.iter().find(|k| k.full == full) {
+                if k.stored && k.kind == kind {
                     out.unchanged += 1;
                 } else {
                     out.errors.push(err(
@@ -258,17 +317,19 @@ impl Service {
             if out.errors.len() > before {
                 continue;
             }
-            let aliases = c_alias
-                .map(|c| split_aliases(row.get(c)))
-                .unwrap_or_default();
             let index = planned.len();
             planned.push(PlannedArea {
-                parent: parent_ref,
+                parent: parent.parent,
                 kind,
                 name: name.as_str().to_string(),
                 aliases,
             });
-            known.push((full.clone(), kind, PlannedParent::Planned(index), None));
+            known.push(Known {
+                full: full.clone(),
+                kind,
+                parent: PlannedParent::Planned(index),
+                stored: false,
+            });
             out.added.push(full);
         }
         if !out.errors.is_empty() || dry_run || planned.is_empty() {

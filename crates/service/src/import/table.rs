@@ -104,14 +104,43 @@ fn csv_rows(bytes: &[u8]) -> Result<Vec<Vec<String>>> {
         .has_headers(false)
         .flexible(true)
         .from_reader(text.as_bytes());
-    let mut out = Vec::new();
-    for (i, record) in reader.records().enumerate() {
+    // The reader skips blank lines, which a spreadsheet shows as empty rows: they are put
+    // back, so that every row keeps the number the writer sees. A quoted cell may span
+    // lines and still be one row.
+    let mut out: Vec<Vec<String>> = Vec::new();
+    // (where the previous record started in the text, the line breaks inside its cells)
+    let mut prev: Option<(usize, usize)> = None;
+    for record in reader.records() {
         let record = record.map_err(|e| {
+            let row = out.len() + 1;
             bad_file(
-                format!("第 {} 行无法读取：{e}", i + 1),
-                format!("row {} cannot be read: {e}", i + 1),
+                format!("第 {row} 行无法读取：{e}"),
+                format!("row {row} cannot be read: {e}"),
             )
         })?;
+        // The position is where reading the record began, before the blank lines it
+        // skipped: its first cell starts after them.
+        let mut start = record
+            .position()
+            .map_or(0, |p| p.byte() as usize)
+            .min(text.len());
+        while text
+            .as_bytes()
+            .get(start)
+            .is_some_and(|b| *b == b'\n' || *b == b'\r')
+        {
+            start += 1;
+        }
+        let blank = match prev {
+            None => text[..start].matches('\n').count(),
+            Some((from, inside)) => text[from.min(start)..start]
+                .matches('\n')
+                .count()
+                .saturating_sub(1 + inside),
+        };
+        out.extend(std::iter::repeat_n(Vec::new(), blank));
+        let inside = record.iter().map(|c| c.matches('\n').count()).sum();
+        prev = Some((start, inside));
         out.push(record.iter().map(str::to_string).collect());
     }
     Ok(out)
