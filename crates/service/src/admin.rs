@@ -515,11 +515,18 @@ impl Service {
         display_name: &str,
         password: &str,
     ) -> Result<(Area, User)> {
-        let (users, areas) = (
-            self.store.users().await?.len(),
-            self.store.all_areas().await?.len(),
-        );
-        if users > 0 || areas > 0 {
+        let users = self.store.users().await?.len();
+        let areas = self.store.all_areas().await?;
+        // An init stopped between its two writes left the street and no account: running
+        // it again with the same street finishes it.
+        let left_over = match areas.as_slice() {
+            [only] if users == 0 && only.kind == AreaKind::Street && only.name == street.trim() => {
+                Some(only.clone())
+            }
+            _ => None,
+        };
+        if left_over.is_none() && (users > 0 || !areas.is_empty()) {
+            let areas = areas.len();
             return Err(ServiceError::invalid(
                 "database",
                 format!("数据库已有账号 {users} 个、区域 {areas} 个：init 只用于新数据库"),
@@ -532,9 +539,13 @@ impl Service {
         parse_login(login)?;
         parse_display_name(display_name)?;
         crate::auth::check_new_password(password)?;
-        let area = self
-            .add_area(Caller::System, None, AreaKind::Street, street, &[])
-            .await?;
+        let area = match left_over {
+            Some(a) => a,
+            None => {
+                self.add_area(Caller::System, None, AreaKind::Street, street, &[])
+                    .await?
+            }
+        };
         let input = UserInput {
             login: login.to_string(),
             display_name: display_name.to_string(),

@@ -1,6 +1,7 @@
-//! The territory imported from a spreadsheet onto a street stood up with `init`: CSV in
-//! UTF-8 and in GBK, XLSX, a dry run, a second import of the same file, and bad files whose
-//! every problem is named by row, column and value while nothing is written. On SQLite, or
+//! A street stood up with `init` (and an `init` cut short, finished), and the territory
+//! imported from a spreadsheet onto it: CSV in UTF-8 and in GBK, XLSX, a dry run, a second
+//! import of the same file, and bad files whose every problem is named by row, column and
+//! value while nothing is written. On SQLite, or
 //! PostgreSQL when YIHAOTAI_TEST_DATABASE_URL is set.
 
 mod support;
@@ -261,4 +262,49 @@ async fn row_numbers_count_blank_lines_and_a_parent_named_twice_is_refused() {
     );
     assert!(got[3].starts_with("row 8, 别名"), "{got:#?}");
     assert_eq!(names(&d).await.len(), 7, "nothing written");
+}
+
+/// An `init` stopped after it wrote the street and before the administrator: running it
+/// again with the same street finishes it; any other database is refused.
+#[tokio::test]
+async fn an_init_cut_short_is_finished_by_running_it_again() {
+    let db = yihaotai_store::testing::TestDb::new().await;
+    let clock = std::sync::Arc::new(yihaotai_service::ManualClock::new(T0));
+    let svc = yihaotai_service::Service::new(
+        db.store.clone(),
+        clock,
+        yihaotai_service::ServiceConfig::default(),
+    );
+    svc.bootstrap().await.unwrap();
+    let street = svc
+        .add_area(
+            Caller::System,
+            None,
+            yihaotai_domain::area::AreaKind::Street,
+            "望江街道",
+            &[],
+        )
+        .await
+        .unwrap();
+    let other = svc
+        .init_street("柳岸街道", "admin", "王芳", "a-long-test-password-1")
+        .await
+        .unwrap_err();
+    assert!(other
+        .localized(Lang::En)
+        .contains("init is for a new database"));
+    let (area, admin) = svc
+        .init_street("望江街道", "admin", "王芳", "a-long-test-password-1")
+        .await
+        .unwrap();
+    assert_eq!(area.id, street.id);
+    assert_eq!(svc.all_areas().await.unwrap().len(), 1);
+    assert!(admin.roles.is_admin());
+    let again = svc
+        .init_street("望江街道", "admin2", "王芳", "a-long-test-password-1")
+        .await
+        .unwrap_err();
+    assert!(again
+        .localized(Lang::En)
+        .contains("accounts (1) and areas (1)"));
 }
