@@ -27,18 +27,11 @@ pub async fn run(s: &Settings, cmd: ImportCmd) -> anyhow::Result<()> {
         sheet,
         dry_run,
     } = cmd;
-    let size = std::fs::metadata(&file)
-        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?
-        .len();
-    if size > yihaotai_service::import::table::MAX_BYTES as u64 {
-        anyhow::bail!(
-            "{}: the file is {} MB, over the 50 MB limit",
-            file.display(),
-            size / 1024 / 1024
-        );
-    }
-    let bytes =
-        std::fs::read(&file).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
+    let unreadable = |e: std::io::Error| anyhow::anyhow!("cannot read {}: {e}", file.display());
+    let size = std::fs::metadata(&file).map_err(unreadable)?.len();
+    yihaotai_service::import::table::check_size(size)
+        .map_err(|e| anyhow::anyhow!("{}: {}", file.display(), e.localized(Lang::En)))?;
+    let bytes = std::fs::read(&file).map_err(unreadable)?;
     let service = super::open_service(s).await?;
     let name = file.file_name().and_then(|n| n.to_str()).unwrap_or("");
     let result = service

@@ -34,18 +34,21 @@ fn bad_file(zh: impl Into<String>, en: impl Into<String>) -> ServiceError {
     ServiceError::invalid("file", zh, en)
 }
 
+/// Refuses a file of `len` bytes over `MAX_BYTES`, before anyone reads it whole.
+pub fn check_size(len: u64) -> Result<()> {
+    if len > MAX_BYTES as u64 {
+        return Err(bad_file(
+            format!("文件 {} MB，超过 50 MB 上限", len / 1024 / 1024),
+            format!("the file is {} MB, over the 50 MB limit", len / 1024 / 1024),
+        ));
+    }
+    Ok(())
+}
+
 /// Reads `bytes`, named `file_name` (its extension decides how), taking `sheet` or the
 /// first sheet of a workbook.
 pub fn read(file_name: &str, bytes: &[u8], sheet: Option<&str>) -> Result<Table> {
-    if bytes.len() > MAX_BYTES {
-        return Err(bad_file(
-            format!("文件 {} MB，超过 50 MB 上限", bytes.len() / 1024 / 1024),
-            format!(
-                "the file is {} MB, over the 50 MB limit",
-                bytes.len() / 1024 / 1024
-            ),
-        ));
-    }
+    check_size(bytes.len() as u64)?;
     let ext = file_name
         .rsplit('.')
         .next()
