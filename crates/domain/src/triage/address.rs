@@ -269,6 +269,7 @@ fn find_registered<'a>(
 /// them, so "邻居一直…" is not numbered.
 fn numbered_after(rest: &str) -> bool {
     let rest = rest.strip_prefix(',').unwrap_or(rest);
+    let rest = skip_dormitory(rest);
     let mut chars = rest.chars();
     match chars.next() {
         Some(c) if c.is_ascii_digit() => true,
@@ -281,6 +282,30 @@ fn numbered_after(rest: &str) -> bool {
         }
         _ => false,
     }
+}
+
+/// Words between a workplace's or a school's name and the building number that are not
+/// part of the name: "鑫达电子厂宿舍4栋" is building 4 of 鑫达电子厂, "东湖师范学院5号宿舍楼412"
+/// building 5 of 东湖师范学院.
+const DORMITORY_WORDS: &[&str] = &[
+    "员工宿舍",
+    "教工宿舍",
+    "职工宿舍",
+    "宿舍楼",
+    "宿舍区",
+    "宿舍",
+];
+
+fn skip_dormitory(rest: &str) -> &str {
+    DORMITORY_WORDS
+        .iter()
+        .find_map(|w| rest.strip_prefix(w))
+        .unwrap_or(rest)
+}
+
+/// A hotel named by its kind alone ("隔离酒店", "在酒店"): not a place's name.
+fn generic_hotel(before: &str, run: &str, suffix: &str) -> bool {
+    matches!(suffix, "酒店" | "宾馆") && (run.chars().count() < 2 || before.ends_with("隔离"))
 }
 
 /// Toneless pinyin of the Chinese characters of `s`, other characters kept: "金桂小区" →
@@ -336,7 +361,9 @@ fn registered_in_pinyin<'a>(
     best.map(|(_, _, c)| c)
 }
 
-const COMPOUND_SUFFIXES: &[&str] = &["小区", "花园", "家园", "新村", "公寓", "大厦", "苑"];
+const COMPOUND_SUFFIXES: &[&str] = &[
+    "小区", "花园", "家园", "新村", "公寓", "大厦", "苑", "酒店", "宾馆", "广场", "大楼",
+];
 const NAME_STOPS: &str = "在住是的我们家到了和与跟从这那个本全整各该此隔壁你他她请帮不没进出去来";
 
 /// A compound the registry does not know, named by its suffix ("阳光小区"): worth showing
@@ -346,7 +373,24 @@ const NAME_STOPS: &str = "在住是的我们家到了和与跟从这那个本全
 /// when the name stands alone between commas or says where the writer is from ("新华里的，",
 /// "我们是春晖里的").
 const WEAK_SUFFIXES: &[&str] = &[
-    "新城", "华庭", "名苑", "公馆", "中心", "一号", "湾", "里", "城", "府", "庭", "园", "居",
+    "家属院",
+    "学院",
+    "大学",
+    "项目部",
+    "厂",
+    "新城",
+    "华庭",
+    "名苑",
+    "公馆",
+    "中心",
+    "一号",
+    "湾",
+    "里",
+    "城",
+    "府",
+    "庭",
+    "园",
+    "居",
 ];
 
 /// What may follow "小区" when it ends a name rather than being the ordinary word
@@ -413,7 +457,7 @@ fn find_unregistered(norm: &str) -> Option<(String, bool)> {
                 .chars()
                 .rev()
                 .take_while(|c| is_ideograph(*c) && !NAME_STOPS.contains(*c))
-                .take(6)
+                .take(8)
                 .collect::<Vec<_>>()
                 .into_iter()
                 .rev()
@@ -452,6 +496,9 @@ fn find_unregistered(norm: &str) -> Option<(String, bool)> {
             if !ok {
                 continue;
             }
+            if generic_hotel(&norm[..at], &run, suffix) {
+                continue;
+            }
             let name = name_from_run(&run);
             let too_short = suffix == "一号" && name.chars().count() < 2;
             if !name.is_empty() && !too_short {
@@ -470,13 +517,18 @@ fn name_from_run(run: &str) -> String {
     if run.chars().count() <= 2 {
         return run.to_string();
     }
-    let words = super::cluster::jieba().cut(run, false);
+    let words = super::cluster::jieba().tag(run, false);
     let mut name = String::new();
     for w in words.iter().rev() {
-        name.insert_str(0, w);
-        if name.chars().count() >= 2 {
+        // Past two characters, only nouns, place and organisation names, numerals and
+        // unknown words extend the name ("东湖师范学院", "中铁十一局项目部"); a verb or an
+        // adverb is the writer's own words ("快来枫林湾", "嘴唇发紫春晖里").
+        let nounish = w.tag.starts_with('n') || matches!(w.tag, "m" | "x" | "eng" | "j");
+        let said_where = ["地址", "住址", "对面", "旁边", "附近", "楼下", "楼上"].contains(&w.word);
+        if name.chars().count() >= 2 && (!nounish || said_where) {
             break;
         }
+        name.insert_str(0, w.word);
     }
     name
 }
@@ -664,6 +716,8 @@ fn tokenize(s: &str) -> Vec<Tok> {
                 }
             }
             '号' if next == Some('楼') => (Tok::Bldg, 2),
+            // "5号宿舍楼412": a dormitory block is a building.
+            '号' if chars[i + 1..].starts_with(&['宿', '舍', '楼']) => (Tok::Bldg, 4),
             '单' if next == Some('元') => (Tok::Ent, 2),
             '栋' | '幢' | '座' | '#' => (Tok::Bldg, 1),
             '楼' => (Tok::Lou, 1),

@@ -334,6 +334,19 @@ fn forms() -> Vec<Want> {
         ("另外2单元那个老太太摔了", N, N, s("2"), N),
         ("楼上邻居一直在吵 5栋301", N, s("5"), N, s("301")),
         ("孩子在澡盆里，4号楼1单元602", N, s("4"), s("1"), s("602")),
+        // Schools, workplaces and hotels: a dormitory is a building of its owner, a
+        // quarantine hotel is not a name, and a name is its nouns, not the verbs before.
+        (
+            "东湖师范学院5号宿舍楼412",
+            s("东湖师范学院"),
+            s("5"),
+            N,
+            s("412"),
+        ),
+        ("被拉去隔离酒店716房", N, N, N, s("716")),
+        ("华润中心B座1203", s("华润中心"), s("B"), N, s("1203")),
+        ("快来枫林湾3-2-501", s("枫林湾"), s("3"), s("2"), s("501")),
+        ("地址白云小区7栋302", s("白云小区"), s("7"), N, s("302")),
     ]
 }
 
