@@ -11,6 +11,7 @@ pub mod clusters;
 pub mod demo;
 pub mod error;
 pub mod home;
+pub mod households;
 pub mod import;
 pub mod jobs;
 pub mod paste;

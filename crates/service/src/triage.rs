@@ -131,14 +131,7 @@ impl Service {
         user: &User,
         q: &str,
     ) -> Result<Vec<yihaotai_store::households::HouseholdHit>> {
-        // Names, phones and care tags are personal data: only those who record requests
-        // (and so must find the caller's household) may search them.
-        if !crate::tickets::is_desk(user) {
-            return Err(ServiceError::forbidden(
-                "只有登记诉求的坐席、派单员、负责人或管理员可以查找住户",
-                "only staff who record requests may look up households",
-            ));
-        }
+        require_household_lookup(user)?;
         let q = q.trim();
         if q.chars().count() < 2 {
             return Ok(Vec::new());
@@ -277,5 +270,18 @@ impl Service {
             })
             .await?;
         Ok(())
+    }
+}
+
+/// Names, phones and care tags are personal data: only those who record requests (and so
+/// must find the caller's household) may search households.
+pub(crate) fn require_household_lookup(user: &User) -> Result<()> {
+    if crate::tickets::is_desk(user) {
+        Ok(())
+    } else {
+        Err(ServiceError::forbidden(
+            "只有登记诉求的坐席、派单员、负责人或管理员可以查找住户",
+            "only staff who record requests may look up households",
+        ))
     }
 }

@@ -63,6 +63,21 @@ pub struct HouseholdRow {
     pub address: String,
 }
 
+/// One resident as stored (the card's rows; phone and ID number unmasked: the service's
+/// view types mask them for whoever reads).
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct ResidentRow {
+    pub id: i64,
+    pub household_id: i64,
+    pub name: String,
+    pub phone: Option<String>,
+    pub id_number: Option<String>,
+    pub birth_year: Option<i64>,
+    pub gender: Option<String>,
+    pub relation: String,
+    pub care_tags: String,
+}
+
 /// A household found by the intake picker, with one line about who lives there.
 #[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
 pub struct HouseholdHit {
@@ -93,6 +108,47 @@ impl Store {
         });
         self.caches.put_household(generation, row.clone());
         Ok(row)
+    }
+
+    /// The residents of one household, in the order they were registered.
+    pub async fn residents_of(&self, id: yihaotai_domain::HouseholdId) -> Result<Vec<ResidentRow>> {
+        Ok(on_read!(self, |p| {
+            sqlx::query_as(
+                "SELECT id, household_id, name, phone, id_number, birth_year, gender, relation, care_tags
+                 FROM residents WHERE household_id = $1 ORDER BY id",
+            )
+            .bind(id.0)
+            .fetch_all(p)
+            .await?
+        }))
+    }
+
+    /// Households in the given areas with at least one resident carrying `tag`, in
+    /// address order: the list behind each vulnerable-group figure.
+    pub async fn households_with_care_tag(
+        &self,
+        scope: &[AreaPath],
+        tag: &str,
+        limit: i64,
+    ) -> Result<Vec<HouseholdHit>> {
+        let n = scope.len();
+        let filter = path_filter("a.path", 2, n);
+        let sql = format!(
+            "{select}
+             WHERE {filter} AND EXISTS (SELECT 1 FROM residents r WHERE r.household_id = h.id
+               AND (',' || r.care_tags || ',') LIKE $1)
+             ORDER BY h.address LIMIT ${lim}",
+            select = self.hit_select(),
+            lim = n + 2,
+        );
+        let like = format!("%,{tag},%");
+        Ok(on_read!(self, |p| {
+            let mut q = sqlx::query_as(&sql).bind(&like);
+            for s in scope {
+                q = q.bind(format!("{}%", s.as_str()));
+            }
+            q.bind(limit).fetch_all(p).await?
+        }))
     }
 
     /// Every household in the given areas, for matching typed addresses.

@@ -1,7 +1,7 @@
 //! Work orders: intake, the commands of their lifecycle, who may issue which, and the
 //! notices that follow. The rules of the lifecycle itself live in the domain.
 
-mod access;
+pub(crate) mod access;
 mod intake;
 mod query;
 pub mod scheduler;

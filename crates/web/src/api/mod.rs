@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod config;
 pub mod doc;
+pub mod households;
 pub mod schema;
 pub mod tickets;
 pub mod triage;
@@ -26,6 +27,7 @@ pub fn router() -> Router<AppState> {
         .merge(config::router())
         .merge(tickets::router())
         .merge(triage::router())
+        .merge(households::router())
 }
 
 /// A JSON body whose errors come back as problem details naming the fault.

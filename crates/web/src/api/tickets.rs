@@ -364,6 +364,20 @@ pub(crate) struct ListParams {
     limit: Option<String>,
 }
 
+/// A query string read into its parameters' struct; an unknown or malformed parameter is
+/// refused under `query`, naming it.
+pub(crate) fn query_params<T: serde::de::DeserializeOwned>(
+    raw: Option<&str>,
+) -> Result<T, ServiceError> {
+    serde_urlencoded::from_str(raw.unwrap_or("")).map_err(|e| {
+        ServiceError::invalid(
+            "query",
+            format!("查询参数无效：{e}"),
+            format!("the query string is not valid: {e}"),
+        )
+    })
+}
+
 fn present(v: &Option<String>) -> Option<&str> {
     v.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
@@ -495,14 +509,7 @@ pub(crate) async fn list(
     RawQuery(raw): RawQuery,
 ) -> Result<Json<TicketPage>, AppError> {
     let page = async {
-        let params: ListParams =
-            serde_urlencoded::from_str(raw.as_deref().unwrap_or("")).map_err(|e| {
-                ServiceError::invalid(
-                    "query",
-                    format!("查询参数无效：{e}"),
-                    format!("the query string is not valid: {e}"),
-                )
-            })?;
+        let params: ListParams = query_params(raw.as_deref())?;
         let (q, limit) = params.queue(&s, &c.user).await?;
         s.service
             .queue(&c.user, &q, present(&params.after), limit)

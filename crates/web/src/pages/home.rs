@@ -28,7 +28,8 @@ struct HomePage {
     figures: HomeFigures,
     /// (area id, name, level code, level label)
     controlled: Vec<(i64, String, String, &'static str)>,
-    care: Vec<(&'static str, i64)>,
+    /// (care tag code, label, residents carrying it)
+    care: Vec<(&'static str, &'static str, i64)>,
 }
 
 async fn home(State(state): State<AppState>, staff: Staff) -> Result<Response, AppError> {
@@ -62,7 +63,7 @@ async fn home(State(state): State<AppState>, staff: Staff) -> Result<Response, A
                 .find(|(c, _)| c == tag.code())
                 .map(|(_, n)| *n)
                 .unwrap_or(0);
-            (tag.label(lang), n)
+            (tag.code(), tag.label(lang), n)
         })
         .collect();
     let page = HomePage {

@@ -9,6 +9,7 @@ pub mod admin_policy;
 pub mod admin_users;
 pub mod auth;
 pub mod home;
+pub mod households;
 pub mod paste;
 pub mod tickets;
 pub mod triage;
@@ -78,6 +79,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .merge(auth::router())
         .merge(home::router())
+        .merge(households::router())
         .merge(admin_areas::router())
         .merge(admin_agencies::router())
         .merge(admin_users::router())

@@ -97,6 +97,9 @@ struct DetailPage {
     content: String,
     area: String,
     household: Option<i64>,
+    /// The household as this viewer may see it: the door, the residents, its other open
+    /// tickets.
+    home: Option<crate::pages::households::HomeView>,
     agency: Option<String>,
     mode: Option<&'static str>,
     assisting: Vec<String>,
@@ -302,6 +305,12 @@ pub(super) async fn detail_page(
         .await
         .label(&rec.area_path)
         .unwrap_or_default();
+    // The household is a help, not the ticket: a household the viewer may not see (or
+    // one since removed) leaves the page without it.
+    let home = match svc.household_of_ticket(&staff.user, rec).await {
+        Ok(Some(c)) => Some(crate::pages::households::home_view(c, rec.id.0, lang)),
+        Ok(None) | Err(_) => None,
+    };
     let page = DetailPage {
         t: Tr::new(lang),
         nav: Nav::new(staff, "search")
@@ -327,6 +336,7 @@ pub(super) async fn detail_page(
         content: t.content.clone(),
         area,
         household: t.household.map(|h| h.0),
+        home,
         agency: t.assigned.map(name_of),
         mode: t.dispatch_mode.map(|m| m.label(lang)),
         assisting: t.assisting.iter().map(|a| name_of(*a)).collect(),

@@ -165,6 +165,23 @@ pub struct RowView {
     pub phone: String,
 }
 
+/// Ticket rows as the ticket tables draw them (`tickets/table.html`), for pages outside
+/// the ticket pages (the household card).
+pub(crate) async fn row_views(
+    svc: &yihaotai_service::Service,
+    user: &yihaotai_service::User,
+    rows: Vec<TicketRow>,
+    lang: Lang,
+) -> Result<Vec<RowView>, AppError> {
+    let cats = Categories::new(&svc.categories().await.map_err(page_err(lang))?);
+    let areas = AreaNames::load(svc, user).await;
+    let now = svc.now();
+    Ok(rows
+        .into_iter()
+        .map(|r| row_view(r, &cats, &areas, lang, now))
+        .collect())
+}
+
 fn row_view(r: TicketRow, cats: &Categories, areas: &AreaNames, lang: Lang, now: i64) -> RowView {
     // The clock the handler is racing now: accepting, then resolving.
     let due_now = match r.status.as_str() {
