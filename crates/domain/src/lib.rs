@@ -1,8 +1,10 @@
 //! yihaotai's domain: the words of DESIGN.md as types, and the pure rules over them.
 //! Nothing here performs I/O or reads the clock; time is always passed in.
 
+pub mod agency;
 pub mod area;
 pub mod demo;
+pub mod household;
 pub mod ids;
 pub mod person;
 pub mod role;

@@ -299,3 +299,114 @@ mod tests {
         assert_eq!(PhoneQuery::of("1381234567"), None);
     }
 }
+
+/// The household card's stream: its state on `households`, its events in
+/// `household_events`.
+pub const HOUSEHOLD_STREAM: crate::streams::StreamTables = crate::streams::StreamTables {
+    projection: "households",
+    events: "household_events",
+    name: "household",
+};
+
+/// The columns of `residents` a card's state writes, in the order [`resident_columns`]
+/// gives their values.
+pub const RESIDENT_COLUMNS: &[&str] = &[
+    "name",
+    "phone",
+    "id_number",
+    "birth_year",
+    "gender",
+    "relation",
+    "care_tags",
+    "created_at",
+];
+
+/// One resident's row in `residents`, derived from the card's state.
+pub fn resident_columns(
+    m: &yihaotai_domain::household::Member,
+    at: crate::Millis,
+) -> Vec<crate::streams::Col> {
+    use crate::streams::Col;
+    vec![
+        Col::Text(Some(m.name.clone())),
+        Col::Text(m.phone.clone()),
+        Col::Text(m.id_number.clone()),
+        Col::Int(m.birth_year),
+        Col::Text(m.gender.clone()),
+        Col::Text(Some(m.relation.clone())),
+        Col::Text(Some(m.care_codes())),
+        Col::Int(Some(at)),
+    ]
+}
+
+/// One event of a card's history, with who made the change.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct HouseholdEventRow {
+    pub seq: i64,
+    pub kind: String,
+    pub payload: String,
+    pub schema_version: i64,
+    pub actor_name: Option<String>,
+    pub at: crate::Millis,
+}
+
+impl Store {
+    /// A card's events, oldest first, with the display name of who caused each.
+    pub async fn household_history(
+        &self,
+        id: yihaotai_domain::HouseholdId,
+    ) -> Result<Vec<HouseholdEventRow>> {
+        Ok(on_read!(self, |p| {
+            sqlx::query_as(
+                "SELECT e.seq, e.kind, e.payload, e.schema_version, u.display_name AS actor_name, e.at
+                 FROM household_events e LEFT JOIN users u ON u.id = e.actor_id
+                 WHERE e.stream_id = $1 ORDER BY e.seq",
+            )
+            .bind(id.0)
+            .fetch_all(p)
+            .await?
+        }))
+    }
+
+    /// Appends a card's events at the version it was decided on, rewriting its state and
+    /// its residents' rows in one transaction (see [`crate::streams`]); a concurrent change
+    /// fails with `VersionConflict` and changes nothing.
+    pub async fn append_household(
+        &self,
+        id: yihaotai_domain::HouseholdId,
+        expected: i64,
+        state: &yihaotai_domain::household::Household,
+        events: &[crate::streams::NewEvent<'_>],
+    ) -> Result<()> {
+        let at = events.last().map(|e| e.at).unwrap_or(0);
+        let rows: Vec<Vec<crate::streams::Col>> = state
+            .members
+            .iter()
+            .map(|m| resident_columns(m, at))
+            .collect();
+        let children = crate::streams::Children {
+            table: "residents",
+            parent: "household_id",
+            columns: RESIDENT_COLUMNS,
+            rows: &rows,
+        };
+        let json =
+            serde_json::to_string(state).map_err(|e| crate::StoreError::Corrupt(e.to_string()))?;
+        self.append_stream(
+            &HOUSEHOLD_STREAM,
+            id.0,
+            expected,
+            &crate::streams::Projected {
+                state: &json,
+                state_version: yihaotai_domain::household::STATE_VERSION,
+                columns: &[],
+                children: Some(&children),
+            },
+            events,
+            None,
+        )
+        .await?;
+        self.caches_changed().await;
+        Ok(())
+    }
+}

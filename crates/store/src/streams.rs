@@ -75,6 +75,18 @@ pub struct Projected<'a> {
     pub state: &'a str,
     pub state_version: i64,
     pub columns: &'a [(&'static str, Col)],
+    /// Rows of a child table derived from the state (a household's residents, which
+    /// searches and counts read), rewritten with the projection in the same transaction.
+    pub children: Option<&'a Children<'a>>,
+}
+
+/// A child table's rows for one record: every row whose `parent` column names the record
+/// is replaced by `rows`, each binding `columns` in order.
+pub struct Children<'a> {
+    pub table: &'static str,
+    pub parent: &'static str,
+    pub columns: &'a [&'static str],
+    pub rows: &'a [Vec<Col>],
 }
 
 /// What a rebuild did: how many records it read and how many projections differed from
@@ -101,15 +113,44 @@ fn set_list(columns: &[(&'static str, Col)]) -> Vec<String> {
 }
 
 macro_rules! bind_cols {
-    ($q:expr, $cols:expr) => {{
+    ($q:expr, $cols:expr) => {
+        bind_values!($q, $cols.iter().map(|(_, v)| v))
+    };
+}
+
+macro_rules! bind_values {
+    ($q:expr, $values:expr) => {{
         let mut q = $q;
-        for (_, v) in $cols.iter() {
+        for v in $values {
             q = match v {
                 Col::Int(x) => q.bind(*x),
                 Col::Text(s) => q.bind(s.clone()),
             };
         }
         q
+    }};
+}
+
+macro_rules! replace_children {
+    ($c:expr, $children:expr, $id:expr) => {{
+        if let Some(ch) = $children {
+            let delete = format!("DELETE FROM {} WHERE {} = $1", ch.table, ch.parent);
+            sqlx::query(&delete).bind($id).execute(&mut *$c).await?;
+            let marks: Vec<String> = (1..=ch.columns.len() + 1)
+                .map(|i| format!("${i}"))
+                .collect();
+            let insert = format!(
+                "INSERT INTO {} ({}, {}) VALUES ({})",
+                ch.table,
+                ch.parent,
+                ch.columns.join(", "),
+                marks.join(", ")
+            );
+            for row in ch.rows.iter() {
+                let q = sqlx::query(&insert).bind($id);
+                bind_values!(q, row.iter()).execute(&mut *$c).await?;
+            }
+        }
     }};
 }
 
@@ -165,6 +206,7 @@ impl Store {
                 .bind(p.state_version)
                 .bind(p.state);
             let id: i64 = bind_cols!(q, p.columns).fetch_one(&mut *c).await?;
+            replace_children!(c, p.children, id);
             insert_stream_events!(c, t, id, 1i64, events);
             insert_audit!(c, audit, Some(id));
             id
@@ -219,6 +261,7 @@ impl Store {
                     StoreError::VersionConflict(format!("{} {id}", t.name))
                 });
             }
+            replace_children!(c, p.children, id);
             insert_stream_events!(c, t, id, expected + 1, events);
             insert_audit!(c, audit, Some(id));
         });

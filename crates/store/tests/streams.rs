@@ -101,6 +101,7 @@ async fn a_stream_is_created_appended_to_once_per_version_and_audited_with_its_c
                 state,
                 state_version: 1,
                 columns: &cols1,
+                children: None,
             },
             &first,
             Some(&audit("widget.add")),
@@ -121,6 +122,7 @@ async fn a_stream_is_created_appended_to_once_per_version_and_audited_with_its_c
         state: r#"["一","二"]"#,
         state_version: 1,
         columns: &[("label", Col::Text(Some("二".into())))],
+        children: None,
     };
     s.append_stream(&WIDGETS, id, 1, &p, &next, Some(&audit("widget.edit")))
         .await
@@ -130,6 +132,7 @@ async fn a_stream_is_created_appended_to_once_per_version_and_audited_with_its_c
         state: r#"["一","三"]"#,
         state_version: 1,
         columns: &[("label", Col::Text(Some("三".into())))],
+        children: None,
     };
     let clash = s
         .append_stream(&WIDGETS, id, 1, &p3, &late, Some(&audit("widget.edit")))
@@ -157,6 +160,7 @@ async fn a_stream_is_created_appended_to_once_per_version_and_audited_with_its_c
         state: "[]",
         state_version: 1,
         columns: &[("area_id", Col::Int(Some(999_999)))],
+        children: None,
     };
     let refused = s
         .append_stream(&WIDGETS, id, 2, &bad, &late, Some(&audit("widget.bad")))
@@ -179,6 +183,7 @@ async fn a_stream_is_created_appended_to_once_per_version_and_audited_with_its_c
         state: r#"["一","二","四"]"#,
         state_version: 1,
         columns: &[("label", Col::Text(Some("四".into())))],
+        children: None,
     };
     let refused = s.append_stream(&WIDGETS, id, 2, &p4, &ghost, None).await;
     assert!(
@@ -206,6 +211,7 @@ async fn a_projection_that_differs_from_its_events_is_found_and_rebuilt() {
             state: &state,
             state_version: 1,
             columns: &cols,
+            children: None,
         };
         ids.push(s.create_stream(&WIDGETS, &p, &e, None).await.unwrap());
     }
@@ -229,6 +235,7 @@ async fn a_projection_that_differs_from_its_events_is_found_and_rebuilt() {
         state: r#"["w700"]"#,
         state_version: 1,
         columns: &[("label", Col::Text(None))],
+        children: None,
     };
     let none = s
         .append_stream(&WIDGETS, spoiled[0], 1, &p, &[], None)

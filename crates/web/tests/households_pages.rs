@@ -104,8 +104,45 @@ async fn the_card_shows_the_door_the_residents_and_their_ages() {
         texts(&r.body, "#household-residents .c-age"),
         vec!["56", "55", "28"]
     );
-    // An agent calls residents back: phones in full, as tel: links.
-    assert!(r.body.contains("href=\"tel:19904026062\""));
+    // Phones are masked until an agent asks for them with a reason, which is audited.
+    assert!(!r.body.contains("19904026062"));
+    assert!(texts(&r.body, "#household-residents .c-phone")[0].contains("199****6062"));
+    let csrf = csrf_in(&r.body);
+    let shown = send(
+        &a.app,
+        post_form(
+            &format!("/households/{JX_12_2_502}/reveal"),
+            &cookies,
+            &[("_csrf", &csrf), ("reason", "回访住户")],
+        ),
+    )
+    .await;
+    assert_eq!(shown.status, StatusCode::OK, "{}", shown.body);
+    assert!(shown.body.contains("href=\"tel:19904026062\""));
+    let audit = a
+        .svc
+        .store
+        .audit_entries(
+            &[yihaotai_domain::area::AreaPath::from_stored("/".into())],
+            true,
+            10,
+        )
+        .await
+        .unwrap();
+    assert!(audit
+        .iter()
+        .any(|e| e.action == "household.reveal_phones" && e.detail.contains("回访住户")));
+    let refused = send(
+        &a.app,
+        post_form(
+            &format!("/households/{JX_12_2_502}/reveal"),
+            &cookies,
+            &[("_csrf", &csrf), ("reason", " ")],
+        ),
+    )
+    .await;
+    assert!(!refused.body.contains("19904026062"));
+    assert!(refused.body.contains("请说明查看完整号码的原因"));
 
     // Outside the user's areas, or not a number: not found.
     let r = send(&a.app, get("/households/999999", &cookies)).await;
@@ -163,7 +200,7 @@ async fn a_handler_sees_the_door_and_who_needs_care_on_the_ticket() {
     let a = app().await;
     let (agent, csrf) = login(&a.app, "agent", "demo-agent-2026").await;
     let open = ticket_for_234(&a, &agent, &csrf, false).await;
-    let secret = ticket_for_234(&a, &agent, &csrf, true).await;
+    let other = ticket_for_234(&a, &agent, &csrf, false).await;
     let (handler, _) = login(&a.app, "handler", "demo-handler-2026").await;
 
     let page = send(&a.app, get(&format!("/tickets/{open}"), &handler)).await;
@@ -181,6 +218,14 @@ async fn a_handler_sees_the_door_and_who_needs_care_on_the_ticket() {
     assert!(!page.body.contains("19908082260"));
     let others = texts(&page.body, "#household-others a");
     assert_eq!(others.len(), 1, "{others:?}");
+    assert!(page.body.contains(&format!("href=\"/tickets/{other}\"")));
+    // The card itself, through the ticket: the same view, no history or forms.
+    let card = send(&a.app, get("/households/234", &handler)).await;
+    assert_eq!(card.status, StatusCode::OK);
+    assert!(texts(&card.body, "#household-residents .c-name")[0].contains("许昌"));
+    assert!(!card.body.contains("form-care"));
+
+    let secret = ticket_for_234(&a, &agent, &csrf, true).await;
 
     // Confidential: the door to knock on and the ages and care needs, not who lives there.
     let page = send(&a.app, get(&format!("/tickets/{secret}"), &handler)).await;
@@ -192,6 +237,19 @@ async fn a_handler_sees_the_door_and_who_needs_care_on_the_ticket() {
         .all(|r| !r.contains("许昌") && !r.contains("何梅")));
     assert!(residents[0].contains("77") && residents[0].contains("70岁以上"));
     assert!(!page.body.contains("199****2260"));
+    // One confidential ticket of theirs ties the household to a hidden caller: the card
+    // and every ticket page of the household now show the door and care needs only.
+    for p in [format!("/tickets/{open}"), "/households/234".to_string()] {
+        let page = send(&a.app, get(&p, &handler)).await;
+        assert_eq!(page.status, StatusCode::OK, "{p}");
+        let residents = texts(&page.body, "#household-residents").join(" ");
+        assert!(
+            !residents.contains("许昌") && !residents.contains("何梅"),
+            "{p}: {residents}"
+        );
+        assert!(!residents.contains("2260"), "{p}: {residents}");
+        assert!(residents.contains("70岁以上"), "{p}: {residents}");
+    }
 
     // The desk sees the same household in full on the ticket.
     let page = send(&a.app, get(&format!("/tickets/{secret}"), &agent)).await;
@@ -215,7 +273,83 @@ async fn the_api_searches_and_reads_cards_with_the_same_masking() {
     assert_eq!(v["room"], "502");
     assert_eq!(v["residents"][0]["name"], "任霞");
     assert_eq!(v["residents"][0]["age"], 56);
-    assert_eq!(v["phones_full"], true);
+    assert_eq!(v["phones_full"], false);
+    assert_eq!(v["residents"][0]["phone"], "199****6062");
+    let r = c
+        .post(
+            &format!("/api/v1/households/{JX_12_2_502}/reveal-phones"),
+            serde_json::json!({"reason": "回访"}),
+        )
+        .await;
+    assert_eq!(r.json()["residents"][0]["phone"], "19904026062");
+
+    // A change through the API is an event in the card's history.
+    let r = c
+        .post(
+            &format!("/api/v1/households/{JX_12_2_502}/changes"),
+            serde_json::json!({"change": "add_care", "resident": 1, "tag": "serious_illness", "reason": "确诊尿毒症，每周透析三次"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let v = r.json();
+    assert_eq!(v["residents"][0]["care_tags"][0], "serious_illness");
+    let kinds: Vec<&str> = v["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, vec!["registered", "care_added"]);
+    assert_eq!(v["history"][1]["reason"], "确诊尿毒症，每周透析三次");
+    for (body, field) in [
+        (
+            serde_json::json!({"change": "adopt", "reason": "x"}),
+            "change",
+        ),
+        (
+            serde_json::json!({"change": "add_care", "tag": "infant", "reason": "x"}),
+            "resident",
+        ),
+        (
+            serde_json::json!({"change": "add_care", "resident": 1, "tag": "sick", "reason": "x"}),
+            "tag",
+        ),
+        (
+            serde_json::json!({"change": "add_care", "resident": 9, "tag": "infant", "reason": "x"}),
+            "resident",
+        ),
+        (
+            serde_json::json!({"change": "set_notes", "notes": "x", "reason": ""}),
+            "reason",
+        ),
+        (
+            serde_json::json!({"change": "set_emergency_contact", "contact": {"name": "任伟", "phone": "12"}, "reason": "x"}),
+            "contact_phone",
+        ),
+    ] {
+        let r = c
+            .post(
+                &format!("/api/v1/households/{JX_12_2_502}/changes"),
+                body.clone(),
+            )
+            .await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{body}: {}",
+            r.body
+        );
+        assert_eq!(r.json()["field"], field, "{body}");
+    }
+    let v = c
+        .get(&format!("/api/v1/households/{JX_12_2_502}"))
+        .await
+        .json();
+    assert_eq!(
+        v["history"].as_array().unwrap().len(),
+        2,
+        "refusals change nothing"
+    );
 
     let r = c.get("/api/v1/households?care=lonely").await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -224,4 +358,135 @@ async fn the_api_searches_and_reads_cards_with_the_same_masking() {
     let r = c.get("/api/v1/households?qq=1").await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(r.json()["field"], "query");
+}
+
+#[tokio::test]
+async fn a_care_need_is_recorded_with_its_day_and_reason_and_shows_in_the_history() {
+    let a = app().await;
+    let (cookies, _) = login(&a.app, "agent", "demo-agent-2026").await;
+    let url = format!("/households/{JX_12_2_502}");
+    let page = send(&a.app, get(&url, &cookies)).await;
+    let csrf = csrf_in(&page.body);
+    assert!(
+        texts(&page.body, "#household-history li").is_empty(),
+        "no history yet"
+    );
+
+    let add = |tag: &'static str, action: &'static str, reason: &'static str| {
+        vec![
+            ("_csrf", csrf.clone()),
+            ("resident", "3".to_string()),
+            ("tag", tag.to_string()),
+            ("action", action.to_string()),
+            ("reason", reason.to_string()),
+        ]
+    };
+    let post = |form: Vec<(&'static str, String)>, path: &'static str| {
+        let app = a.app.clone();
+        let cookies = cookies.clone();
+        async move {
+            let f: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            send(
+                &app,
+                post_form(&format!("/households/{JX_12_2_502}/{path}"), &cookies, &f),
+            )
+            .await
+        }
+    };
+    let r = post(add("pregnant", "add", "孕32周，产检在市妇幼"), "care").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = send(&a.app, get(&url, &cookies)).await;
+    let care = texts(
+        &page.body,
+        "#household-residents tbody tr:nth-child(3) .c-care",
+    );
+    assert!(care[0].contains("孕产妇"), "{care:?}");
+    assert!(
+        care[0].contains("2026-11"),
+        "the day it was recorded: {care:?}"
+    );
+    let history = texts(&page.body, "#household-history li");
+    assert_eq!(history.len(), 2, "{history:?}");
+    assert!(history[0].contains("任丹妮") && history[0].contains("孕32周"));
+    assert!(history[0].contains("坐席"), "who: {history:?}");
+
+    // The list by care need finds it now; removing it is an event too.
+    let list = send(
+        &a.app,
+        get("/households?care=pregnant&q=12-2-502", &cookies),
+    )
+    .await;
+    assert_eq!(
+        texts(&list.body, "#household-list tbody tr .c-address"),
+        vec!["锦绣花园12栋2单元502"]
+    );
+    // Twice is refused on the card, changing nothing.
+    let r = post(add("pregnant", "add", "再次"), "care").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.body.contains("已登记为"), "{}", r.body);
+    let r = post(add("nonsense", "add", "x"), "care").await;
+    assert!(r.body.contains("nonsense"));
+    let r = post(add("pregnant", "remove", "已分娩"), "care").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let page = send(&a.app, get(&url, &cookies)).await;
+    assert_eq!(texts(&page.body, "#household-history li").len(), 3);
+
+    // Notes and an emergency contact outside the compound; a bad phone is named.
+    let r = post(
+        vec![
+            ("_csrf", csrf.clone()),
+            ("notes", "女儿在外地，钥匙在邻居501".into()),
+            ("reason", "电话回访".into()),
+        ],
+        "notes",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let bad = vec![
+        ("_csrf", csrf.clone()),
+        ("name", "任伟".to_string()),
+        ("phone", "12345".to_string()),
+        ("relation", "儿子".to_string()),
+        ("reason", "登记".to_string()),
+    ];
+    let r = post(bad, "contact").await;
+    assert!(r.body.contains("不是有效的电话号码"), "{}", r.body);
+    let good = vec![
+        ("_csrf", csrf.clone()),
+        ("name", "任伟".to_string()),
+        ("phone", "+86 139 1111 2222".to_string()),
+        ("relation", "儿子".to_string()),
+        ("reason", "登记".to_string()),
+    ];
+    assert_eq!(post(good, "contact").await.status, StatusCode::SEE_OTHER);
+    let page = send(&a.app, get(&url, &cookies)).await;
+    assert_eq!(
+        texts(&page.body, "#household-notes"),
+        vec!["女儿在外地，钥匙在邻居501"]
+    );
+    let contact = texts(&page.body, "#household-contact");
+    assert!(
+        contact[0].contains("任伟") && contact[0].contains("139****2222"),
+        "{contact:?}"
+    );
+    assert_eq!(texts(&page.body, "#household-history li").len(), 5);
+
+    // A read-only viewer cannot change a card.
+    let (viewer, v_csrf) = login(&a.app, "viewer", "demo-viewer-2026").await;
+    let r = send(
+        &a.app,
+        post_form(
+            &format!("/households/{JX_12_2_502}/notes"),
+            &viewer,
+            &[("_csrf", &v_csrf), ("notes", "x"), ("reason", "y")],
+        ),
+    )
+    .await;
+    assert!(
+        r.status == StatusCode::FORBIDDEN || r.status == StatusCode::NOT_FOUND,
+        "{}",
+        r.status
+    );
+    let page = send(&a.app, get(&url, &cookies)).await;
+    assert_eq!(texts(&page.body, "#household-history li").len(), 5);
 }

@@ -41,6 +41,8 @@ are RFC 3339 in China time. Phone numbers are masked; the full number only throu
         super::triage::analyze,
         super::households::list,
         super::households::show,
+        super::households::change,
+        super::households::reveal,
         super::admin::list_areas,
         super::admin::add_area,
         super::admin::get_area,

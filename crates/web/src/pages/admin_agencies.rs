@@ -25,16 +25,7 @@ pub fn router() -> Router<AppState> {
 }
 
 /// The kinds of agency the demo and most streets use, with their labels.
-pub const AGENCY_KINDS: &[(&str, &str, &str)] = &[
-    ("desk", "一号台/服务台", "Service desk"),
-    ("community_committee", "社区居委会", "Community committee"),
-    ("medical_team", "医疗保障组", "Medical team"),
-    ("supply_team", "物资保障组", "Supply team"),
-    ("logistics_team", "后勤跑腿队", "Logistics team"),
-    ("property_manager", "物业服务企业", "Property manager"),
-    ("district_department", "区级部门", "District department"),
-    ("operations_centre", "城市运行中心", "Operations centre"),
-];
+pub use yihaotai_domain::agency::AGENCY_KINDS;
 
 pub fn kind_label(code: &str, lang: Lang) -> String {
     AGENCY_KINDS

@@ -36,7 +36,8 @@ pub fn router() -> Router<AppState> {
 }
 
 /// Errors a person can act on come back on the page; the rest become an error page.
-fn is_user_error(e: &ServiceError) -> bool {
+/// A refusal the person can act on (shown on the page they were on).
+pub(crate) fn is_user_error(e: &ServiceError) -> bool {
     matches!(
         e,
         ServiceError::Invalid { .. }

@@ -1,0 +1,17 @@
+-- The household card becomes a record with a history (yihaotai_store::streams): the card's
+-- state and version on `households`, its events in `household_events`. A household stored
+-- before this release has version 0 and no events: its first change writes a `registered`
+-- event with the card as the rows held it, then the change.
+ALTER TABLE households ADD COLUMN version BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE households ADD COLUMN state_version BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE households ADD COLUMN state TEXT NOT NULL DEFAULT '';
+CREATE TABLE household_events (
+    stream_id BIGINT NOT NULL REFERENCES households(id),
+    seq BIGINT NOT NULL,
+    kind TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    schema_version BIGINT NOT NULL,
+    actor_id BIGINT REFERENCES users(id),
+    at BIGINT NOT NULL,
+    PRIMARY KEY (stream_id, seq)
+);
