@@ -498,6 +498,34 @@ fn init_stands_up_a_street_on_a_new_database_and_refuses_on_any_other() {
     );
     assert!(o.status.success(), "{}", stderr(&o));
 
+    // The agencies from a spreadsheet, the same way.
+    std::fs::write(
+        dir.path().join("agencies.csv"),
+        "名称,类型,所属区域,服务类别\n青石医疗组,医疗保障组,青石社区,就医\n锦绣物业,物业,锦绣花园,\n",
+    )
+    .unwrap();
+    let o = yihaotai(
+        &[&db[..], &["import", "agencies", "agencies.csv"]].concat(),
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("added 2 agency(ies)"), "{}", stdout(&o));
+    std::fs::write(
+        dir.path().join("bad-agencies.csv"),
+        "名称,类型,所属区域\n警务组,警察局,青石社区\n",
+    )
+    .unwrap();
+    let o = yihaotai(
+        &[&db[..], &["import", "agencies", "bad-agencies.csv"]].concat(),
+        dir.path(),
+    );
+    assert!(!o.status.success());
+    assert!(
+        stderr(&o).contains("row 2, 类型 '警察局'"),
+        "{}",
+        stderr(&o)
+    );
+
     // Again, or on the demo street: refused, saying why, and nothing changes.
     let o = yihaotai(&init(&["--login", "boss"]), dir.path());
     assert!(!o.status.success());

@@ -36,6 +36,13 @@ pub struct AgencyInput {
     pub active: bool,
 }
 
+/// One agency of an import batch (see [`Store::insert_agency_batch`]).
+pub struct PlannedAgency<'a> {
+    pub input: AgencyInput,
+    pub parent_row: Option<usize>,
+    pub audit: crate::audit::NewAudit<'a>,
+}
+
 const AGENCY_SELECT: &str = "SELECT g.id, g.name, g.kind, g.parent_id, g.home_area_id,
         a.path AS home_area_path, a.name AS home_area_name, g.is_forwarding_centre, g.active
     FROM agencies g JOIN areas a ON a.id = g.home_area_id";
@@ -99,6 +106,46 @@ impl Store {
             id
         });
         Ok(AgencyId(id))
+    }
+
+    /// Adds many agencies in one transaction, each with its audit entry: all or none.
+    /// An agency's `parent_row` names an earlier agency of the same batch (its index),
+    /// used when its `input.parent` is `None`. Returns the new ids in order.
+    pub async fn insert_agency_batch(
+        &self,
+        batch: &[PlannedAgency<'_>],
+        now: Millis,
+    ) -> Result<Vec<AgencyId>> {
+        let ids: Vec<i64> = in_tx!(self, |c| {
+            let mut ids: Vec<i64> = Vec::with_capacity(batch.len());
+            for p in batch {
+                let parent = match (p.input.parent, p.parent_row) {
+                    (Some(a), _) => Some(a.0),
+                    (None, Some(i)) => Some(*ids.get(i).ok_or_else(|| {
+                        StoreError::Corrupt(format!("planned agency {i} comes later"))
+                    })?),
+                    (None, None) => None,
+                };
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO agencies (name, kind, parent_id, home_area_id, is_forwarding_centre, active, created_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+                )
+                .bind(&p.input.name)
+                .bind(&p.input.kind)
+                .bind(parent)
+                .bind(p.input.home_area.0)
+                .bind(p.input.is_forwarding_centre as i64)
+                .bind(p.input.active as i64)
+                .bind(now)
+                .fetch_one(&mut *c)
+                .await?;
+                write_agency_links!(c, id, p.input);
+                insert_audit!(c, Some(&p.audit), Some(id));
+                ids.push(id);
+            }
+            ids
+        });
+        Ok(ids.into_iter().map(AgencyId).collect())
     }
 
     pub async fn update_agency(

@@ -1,6 +1,7 @@
-//! `yihaotai import areas FILE [--sheet NAME] [--dry-run]`: the territory from a
-//! spreadsheet (XLSX, or CSV in UTF-8 or GBK). Every row is checked first; any bad row is
-//! printed with its row number, column and value, and nothing is written.
+//! `yihaotai import areas|agencies FILE [--sheet NAME] [--dry-run]`: the territory, or the
+//! agencies, from a spreadsheet (XLSX, or CSV in UTF-8 or GBK). Every row is checked
+//! first; any bad row is printed with its row number, column and value, and nothing is
+//! written.
 
 use crate::settings::Settings;
 use yihaotai_domain::vocab::Lang;
@@ -19,14 +20,41 @@ pub enum ImportCmd {
         #[arg(long)]
         dry_run: bool,
     },
+    /// The agencies tickets go to, one row each, with columns 名称 (name), 类型 (kind:
+    /// 医疗保障组, 物业…), 所属区域 (home area) and optionally 服务区域 (areas served),
+    /// 服务类别 (categories), 上级单位 (parent) and 转办中心 (是/否).
+    Agencies {
+        file: std::path::PathBuf,
+        /// The sheet of a workbook to read (the first unless given).
+        #[arg(long)]
+        sheet: Option<String>,
+        /// Check every row and say what would be added, writing nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+}
+
+/// What an import reports, whichever records it added.
+struct Report {
+    added: Vec<String>,
+    unchanged: usize,
+    errors: Vec<yihaotai_service::import::RowError>,
+    what: &'static str,
 }
 
 pub async fn run(s: &Settings, cmd: ImportCmd) -> anyhow::Result<()> {
-    let ImportCmd::Areas {
-        file,
-        sheet,
-        dry_run,
-    } = cmd;
+    let (file, sheet, dry_run) = match &cmd {
+        ImportCmd::Areas {
+            file,
+            sheet,
+            dry_run,
+        }
+        | ImportCmd::Agencies {
+            file,
+            sheet,
+            dry_run,
+        } => (file.clone(), sheet.clone(), *dry_run),
+    };
     let unreadable = |e: std::io::Error| anyhow::anyhow!("cannot read {}: {e}", file.display());
     let size = std::fs::metadata(&file).map_err(unreadable)?.len();
     yihaotai_service::import::table::check_size(size)
@@ -34,10 +62,28 @@ pub async fn run(s: &Settings, cmd: ImportCmd) -> anyhow::Result<()> {
     let bytes = std::fs::read(&file).map_err(unreadable)?;
     let service = super::open_service(s).await?;
     let name = file.file_name().and_then(|n| n.to_str()).unwrap_or("");
-    let result = service
-        .import_areas(Caller::System, name, &bytes, sheet.as_deref(), dry_run)
-        .await
-        .map_err(|e| anyhow::anyhow!("{}: {}", file.display(), e.localized(Lang::En)));
+    let sheet = sheet.as_deref();
+    let result = match cmd {
+        ImportCmd::Areas { .. } => service
+            .import_areas(Caller::System, name, &bytes, sheet, dry_run)
+            .await
+            .map(|r| Report {
+                added: r.added,
+                unchanged: r.unchanged,
+                errors: r.errors,
+                what: "area(s)",
+            }),
+        ImportCmd::Agencies { .. } => service
+            .import_agencies(Caller::System, name, &bytes, sheet, dry_run)
+            .await
+            .map(|r| Report {
+                added: r.added,
+                unchanged: r.unchanged,
+                errors: r.errors,
+                what: "agency(ies)",
+            }),
+    }
+    .map_err(|e| anyhow::anyhow!("{}: {}", file.display(), e.localized(Lang::En)));
     service.store.close().await;
     let report = result?;
     if !report.errors.is_empty() {
@@ -50,13 +96,14 @@ pub async fn run(s: &Settings, cmd: ImportCmd) -> anyhow::Result<()> {
             report.errors.len()
         );
     }
+    let verb = if dry_run { "would add" } else { "added" };
     for a in &report.added {
-        println!("{} {a}", if dry_run { "would add" } else { "added" });
+        println!("{verb} {a}");
     }
     println!(
-        "{} {} area(s); {} already there",
-        if dry_run { "would add" } else { "added" },
+        "{verb} {} {}; {} already there",
         report.added.len(),
+        report.what,
         report.unchanged
     );
     Ok(())

@@ -15,7 +15,7 @@ use super::RowError;
 use crate::admin::Caller;
 use crate::{Result, Service, ServiceError};
 use yihaotai_domain::area::{check_nesting, AreaKind, AreaName};
-use yihaotai_store::areas::{Area, PlannedArea, PlannedParent};
+use yihaotai_store::areas::{PlannedArea, PlannedParent};
 
 const COLUMNS: &[(&str, &[&str])] = &[
     (
@@ -57,14 +57,6 @@ fn parse_kind(s: &str) -> Option<AreaKind> {
         _ => return None,
     };
     Some(word)
-}
-
-fn split_aliases(s: &str) -> Vec<String> {
-    s.split(['、', ',', '，', ';', '；', ' ', '\u{3000}'])
-        .map(str::trim)
-        .filter(|a| !a.is_empty())
-        .map(str::to_string)
-        .collect()
 }
 
 /// The characters that separate the parts of a parent's path.
@@ -140,27 +132,10 @@ impl Service {
         caller.require_admin()?;
         let t: Table = table::read(file_name, bytes, sheet)?;
         let cols = table::columns(&t.headers, COLUMNS);
-        let missing: Vec<&str> = ["上级", "类型", "名称"]
-            .iter()
-            .zip([cols[0], cols[1], cols[2]])
-            .filter(|(_, c)| c.is_none())
-            .map(|(n, _)| *n)
-            .collect();
-        if !missing.is_empty() {
-            return Err(ServiceError::invalid(
-                "file",
-                format!(
-                    "表头缺少“{}”列（找到的表头：{}）",
-                    missing.join("”“"),
-                    t.headers.join("、")
-                ),
-                format!(
-                    "the header row has no {} column (found: {})",
-                    missing.join(", "),
-                    t.headers.join(", ")
-                ),
-            ));
-        }
+        table::require(
+            &t.headers,
+            &[("上级", cols[0]), ("类型", cols[1]), ("名称", cols[2])],
+        )?;
         let (c_parent, c_kind, c_name) = (
             cols[0].unwrap_or(0),
             cols[1].unwrap_or(0),
@@ -172,21 +147,12 @@ impl Service {
         // What exists: each area by its full name ("望江街道/青石社区/锦绣花园"). Parents
         // are looked up among the areas the caller serves only, so another street's areas
         // are neither matched nor named in an error.
-        let existing: Vec<Area> = self.store.all_areas().await?;
-        let full_name = |a: &Area| -> String {
-            a.path
-                .ids()
-                .iter()
-                .filter_map(|id| existing.iter().find(|x| x.id == *id))
-                .map(|x| x.name.as_str())
-                .collect::<Vec<_>>()
-                .join("/")
-        };
+        let existing = super::agencies::AreaNames::new(&self.store.all_areas().await?, caller);
         let mut known: Vec<Known> = existing
+            .entries()
             .iter()
-            .filter(|a| caller.covers(&a.path))
-            .map(|a| Known {
-                full: full_name(a),
+            .map(|(full, a)| Known {
+                full: full.clone(),
                 kind: a.kind,
                 parent: PlannedParent::Existing(a.id),
                 stored: true,
@@ -237,7 +203,7 @@ impl Service {
             }
             let aliases = match c_alias {
                 None => Vec::new(),
-                Some(c) => match crate::admin::clean_aliases(&split_aliases(row.get(c))) {
+                Some(c) => match crate::admin::clean_aliases(&table::split_list(row.get(c))) {
                     Ok(a) => a,
                     Err(e) => {
                         out.errors.push(err(c, row.get(c), zh(&e), en(&e)));

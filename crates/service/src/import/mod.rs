@@ -1,6 +1,7 @@
 //! Imports from the spreadsheets a street office keeps: the reader shared by every import
 //! (`table`), and the territory (`areas`).
 
+pub mod agencies;
 pub mod areas;
 pub mod table;
 

@@ -232,3 +232,38 @@ pub fn columns(headers: &[String], wanted: &[(&str, &[&str])]) -> Vec<Option<usi
         })
         .collect()
 }
+
+/// Refuses a file whose header row lacks a required column, naming each missing one and
+/// the headers found. `required` pairs each field's name with its column from [`columns`].
+pub fn require(headers: &[String], required: &[(&str, Option<usize>)]) -> Result<()> {
+    let missing: Vec<&str> = required
+        .iter()
+        .filter(|(_, c)| c.is_none())
+        .map(|(n, _)| *n)
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(ServiceError::invalid(
+        "file",
+        format!(
+            "表头缺少“{}”列（找到的表头：{}）",
+            missing.join("”“"),
+            headers.join("、")
+        ),
+        format!(
+            "the header row has no {} column (found: {})",
+            missing.join(", "),
+            headers.join(", ")
+        ),
+    ))
+}
+
+/// A list cell ("锦绣花园、翠竹苑", "medical, medicine"): its parts, trimmed.
+pub fn split_list(s: &str) -> Vec<String> {
+    s.split(['、', ',', '，', ';', '；', ' ', '\u{3000}', '\n'])
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+        .map(str::to_string)
+        .collect()
+}

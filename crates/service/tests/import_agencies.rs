@@ -1,0 +1,157 @@
+//! Agencies imported from a spreadsheet onto a street stood up with `init` and its
+//! territory: kinds and categories as people write them, a parent on an earlier row, a
+//! second import of the same file, a dry run, and a bad file whose every problem is named
+//! by row, column and value while nothing is written. On SQLite, or PostgreSQL when
+//! YIHAOTAI_TEST_DATABASE_URL is set.
+
+mod support;
+
+use support::*;
+use yihaotai_service::admin::Caller;
+
+const TERRITORY: &str = "上级,类型,名称
+望江街道,社区,青石社区
+青石社区,小区,锦绣花园
+青石社区,小区,翠竹苑
+";
+
+const AGENCIES: &str = "单位名称,单位类型,所属区域,服务区域,服务类别,上级单位,转办中心
+青石社区居委会,居委会,青石社区,,,,否
+青石社区医疗保障组,医疗保障组,青石社区,锦绣花园、翠竹苑,就医、medicine,青石社区居委会,
+锦绣花园物业,物业,锦绣花园,,sanitation,,
+";
+
+async fn street() -> Desk {
+    let d = empty_street().await;
+    let r = d
+        .svc
+        .import_areas(Caller::System, "t.csv", TERRITORY.as_bytes(), None, false)
+        .await
+        .unwrap();
+    assert!(r.errors.is_empty(), "{:?}", r.errors);
+    d
+}
+
+async fn agency_names(d: &Desk) -> Vec<String> {
+    let admin = user(&d.svc, "admin").await;
+    let mut v: Vec<String> = d
+        .svc
+        .agencies_for(&admin)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|a| format!("{}:{}", a.row.kind, a.row.name))
+        .collect();
+    v.sort();
+    v
+}
+
+#[tokio::test]
+async fn an_agency_file_adds_its_agencies_once_with_areas_categories_and_parent() {
+    let d = street().await;
+    let dry = d
+        .svc
+        .import_agencies(Caller::System, "a.csv", AGENCIES.as_bytes(), None, true)
+        .await
+        .unwrap();
+    assert!(dry.errors.is_empty(), "{:?}", dry.errors);
+    assert_eq!(dry.added.len(), 3);
+    assert!(
+        agency_names(&d).await.is_empty(),
+        "a dry run writes nothing"
+    );
+
+    let done = d
+        .svc
+        .import_agencies(Caller::System, "a.csv", AGENCIES.as_bytes(), None, false)
+        .await
+        .unwrap();
+    assert!(done.errors.is_empty(), "{:?}", done.errors);
+    assert_eq!(
+        agency_names(&d).await,
+        vec![
+            "community_committee:青石社区居委会",
+            "medical_team:青石社区医疗保障组",
+            "property_manager:锦绣花园物业",
+        ]
+    );
+    let admin = user(&d.svc, "admin").await;
+    let all = d.svc.agencies_for(&admin).await.unwrap();
+    let medical = all.iter().find(|a| a.row.kind == "medical_team").unwrap();
+    let committee = all
+        .iter()
+        .find(|a| a.row.kind == "community_committee")
+        .unwrap();
+    assert_eq!(medical.row.parent_id, Some(committee.row.id));
+    let mut cats = medical.categories.clone();
+    cats.sort();
+    assert_eq!(cats, vec!["medical", "medicine"]);
+    assert_eq!(medical.areas.len(), 2);
+    assert_eq!(
+        committee.areas,
+        vec![yihaotai_domain::AreaId(committee.row.home_area_id)]
+    );
+
+    let again = d
+        .svc
+        .import_agencies(Caller::System, "a.csv", AGENCIES.as_bytes(), None, false)
+        .await
+        .unwrap();
+    assert!(again.added.is_empty());
+    assert_eq!(again.unchanged, 3);
+    assert_eq!(agency_names(&d).await.len(), 3);
+}
+
+#[tokio::test]
+async fn every_bad_row_is_named_and_nothing_is_written() {
+    let d = street().await;
+    let bad = "名称,类型,所属区域,服务类别,上级单位,转办中心
+好的医疗组,医疗保障组,青石社区,,,
+,医疗保障组,青石社区,,,
+警务组,警察局,青石社区,,,
+物资组,物资保障组,柳岸社区,,,
+物业二,物业,锦绣花园,晒太阳,,
+跑腿队,跑腿队,青石社区,,不存在的单位,
+转办,城运中心,青石社区,,,也许
+好的医疗组,医疗保障组,青石社区,,,
+";
+    let r = d
+        .svc
+        .import_agencies(Caller::System, "bad.csv", bad.as_bytes(), None, false)
+        .await
+        .unwrap();
+    let got: Vec<(usize, &str, &str)> = r
+        .errors
+        .iter()
+        .map(|e| (e.row, e.column.as_str(), e.value.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (3, "名称", ""),
+            (4, "类型", "警察局"),
+            (5, "所属区域", "柳岸社区"),
+            (6, "服务类别", "晒太阳"),
+            (7, "上级单位", "不存在的单位"),
+            (8, "转办中心", "也许"),
+            (9, "名称", "好的医疗组"),
+        ]
+    );
+    assert!(r.added.is_empty());
+    assert!(agency_names(&d).await.is_empty(), "nothing written");
+
+    // A header that is not there is named, with the headers found.
+    let e = d
+        .svc
+        .import_agencies(
+            Caller::System,
+            "x.csv",
+            "名称,类型\n甲,物业\n".as_bytes(),
+            None,
+            false,
+        )
+        .await
+        .unwrap_err();
+    let zh = e.localized(yihaotai_domain::vocab::Lang::Zh);
+    assert!(zh.contains("所属区域") && zh.contains("名称、类型"), "{zh}");
+}
