@@ -525,12 +525,25 @@ fn init_stands_up_a_street_on_a_new_database_and_refuses_on_any_other() {
         "{}",
         stderr(&o)
     );
+    std::fs::write(
+        dir.path().join("staff.csv"),
+        "登录名,姓名,角色,负责区域,所属单位\nyi,易医生,承办人员,锦绣花园,青石医疗组\n",
+    )
+    .unwrap();
+    let o = yihaotai(
+        &[&db[..], &["import", "users", "staff.csv"]].concat(),
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("added yi   password: "), "{out}");
+    assert!(out.contains("added 1 account(s)"), "{out}");
 
     // Again, or on the demo street: refused, saying why, and nothing changes.
     let o = yihaotai(&init(&["--login", "boss"]), dir.path());
     assert!(!o.status.success());
     assert!(
-        stderr(&o).contains("already has accounts (3) and areas (3)"),
+        stderr(&o).contains("already has accounts (4) and areas (3)"),
         "{}",
         stderr(&o)
     );

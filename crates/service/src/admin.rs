@@ -87,7 +87,7 @@ pub fn parse_login(s: &str) -> Result<String> {
     }
 }
 
-fn parse_display_name(s: &str) -> Result<String> {
+pub(crate) fn parse_display_name(s: &str) -> Result<String> {
     yihaotai_domain::person::parse_person_name(s).ok_or_else(|| {
         ServiceError::invalid(
             "display_name",
@@ -452,7 +452,7 @@ impl Service {
         self.user_in_scope(Caller::User(admin), id).await
     }
 
-    async fn check_user_access(
+    pub(crate) async fn check_user_access(
         &self,
         caller: Caller<'_>,
         input: &UserInput,

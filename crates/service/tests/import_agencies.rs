@@ -155,3 +155,96 @@ async fn every_bad_row_is_named_and_nothing_is_written() {
     let zh = e.localized(yihaotai_domain::vocab::Lang::Zh);
     assert!(zh.contains("所属区域") && zh.contains("名称、类型"), "{zh}");
 }
+
+const STAFF: &str = "登录名,姓名,角色,负责区域,所属单位
+zhang,张敏,坐席、派单员,青石社区,
+liu,刘医生,handler,锦绣花园、翠竹苑,青石社区医疗保障组
+";
+
+#[tokio::test]
+async fn staff_accounts_import_with_a_password_each_and_can_sign_in() {
+    let d = street().await;
+    let r = d
+        .svc
+        .import_agencies(Caller::System, "a.csv", AGENCIES.as_bytes(), None, false)
+        .await
+        .unwrap();
+    assert!(r.errors.is_empty(), "{:?}", r.errors);
+    let dry = d
+        .svc
+        .import_users(Caller::System, "s.csv", STAFF.as_bytes(), None, true)
+        .await
+        .unwrap();
+    assert!(dry.errors.is_empty(), "{:?}", dry.errors);
+    assert_eq!(dry.added, vec!["zhang", "liu"]);
+    assert!(dry.passwords.is_empty());
+    assert!(d.svc.store.user_by_login("zhang").await.unwrap().is_none());
+
+    let done = d
+        .svc
+        .import_users(Caller::System, "s.csv", STAFF.as_bytes(), None, false)
+        .await
+        .unwrap();
+    assert_eq!(done.passwords.len(), 2);
+    let liu = user(&d.svc, "liu").await;
+    assert_eq!(liu.roles.codes(), "handler");
+    assert_eq!(liu.areas.len(), 2);
+    assert!(liu.agency_id.is_some());
+    let zhang = user(&d.svc, "zhang").await;
+    assert_eq!(zhang.roles.codes(), "agent,dispatcher");
+    // Each signs in with the password shown once.
+    for (login, pw) in &done.passwords {
+        d.svc.login(login, pw, None).await.unwrap();
+    }
+    // Again: left as they are, no new passwords.
+    let again = d
+        .svc
+        .import_users(Caller::System, "s.csv", STAFF.as_bytes(), None, false)
+        .await
+        .unwrap();
+    assert_eq!((again.added.len(), again.unchanged), (0, 2));
+    assert!(again.passwords.is_empty());
+}
+
+#[tokio::test]
+async fn a_bad_staff_row_is_named_and_no_account_is_added() {
+    let d = street().await;
+    let bad = "登录名,姓名,角色,负责区域,所属单位
+ok.user,好人,坐席,青石社区,
+Bad Login,某人,坐席,青石社区,
+wang,王五,老板,青石社区,
+li,李四,坐席,火星社区,
+zhao,赵六,承办人员,青石社区,没有的单位
+sun,孙七,,青石社区,
+ok.user,重复,坐席,青石社区,
+";
+    let r = d
+        .svc
+        .import_users(Caller::System, "bad.csv", bad.as_bytes(), None, false)
+        .await
+        .unwrap();
+    let got: Vec<(usize, &str, &str)> = r
+        .errors
+        .iter()
+        .map(|e| (e.row, e.column.as_str(), e.value.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (3, "登录名", "Bad Login"),
+            (4, "角色", "老板"),
+            (5, "负责区域", "火星社区"),
+            (6, "所属单位", "没有的单位"),
+            (7, "角色", ""),
+            (8, "登录名", "ok.user"),
+        ]
+    );
+    assert!(r.passwords.is_empty());
+    assert!(d
+        .svc
+        .store
+        .user_by_login("ok.user")
+        .await
+        .unwrap()
+        .is_none());
+}

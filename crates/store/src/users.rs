@@ -110,24 +110,41 @@ impl Store {
         now: Millis,
         audit: Option<&crate::audit::NewAudit<'_>>,
     ) -> Result<UserId> {
-        let id: i64 = in_tx!(self, |c| {
-            let id: i64 = sqlx::query_scalar(
-                "INSERT INTO users (login, display_name, password_hash, agency_id, active, created_at, password_changed_at)
-                 VALUES ($1, $2, $3, $4, 1, $5, $5) RETURNING id",
-            )
-            .bind(u.login)
-            .bind(u.display_name)
-            .bind(u.password_hash)
-            .bind(u.agency.map(|a| a.0))
-            .bind(now)
-            .fetch_one(&mut *c)
-            .await?;
-            write_user_links!(c, id, u.roles, u.areas);
-            insert_audit!(c, audit, Some(id));
-            id
+        let ids = self.insert_user_batch(&[(u, audit)], now).await?;
+        ids.into_iter()
+            .next()
+            .ok_or_else(|| StoreError::Corrupt("no account was added".into()))
+    }
+
+    /// Adds many accounts in one transaction, each with its audit entry: all or none (a
+    /// login taken meanwhile refuses the whole batch with `Conflict`).
+    pub async fn insert_user_batch(
+        &self,
+        batch: &[(&NewUser<'_>, Option<&crate::audit::NewAudit<'_>>)],
+        now: Millis,
+    ) -> Result<Vec<UserId>> {
+        let ids: Vec<i64> = in_tx!(self, |c| {
+            let mut ids = Vec::with_capacity(batch.len());
+            for (u, audit) in batch {
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO users (login, display_name, password_hash, agency_id, active, created_at, password_changed_at)
+                     VALUES ($1, $2, $3, $4, 1, $5, $5) RETURNING id",
+                )
+                .bind(u.login)
+                .bind(u.display_name)
+                .bind(u.password_hash)
+                .bind(u.agency.map(|a| a.0))
+                .bind(now)
+                .fetch_one(&mut *c)
+                .await?;
+                write_user_links!(c, id, u.roles, u.areas);
+                insert_audit!(c, *audit, Some(id));
+                ids.push(id);
+            }
+            ids
         });
         self.caches_changed().await;
-        Ok(UserId(id))
+        Ok(ids.into_iter().map(UserId).collect())
     }
 
     pub async fn update_user_access(

@@ -1,5 +1,5 @@
-//! `yihaotai import areas|agencies FILE [--sheet NAME] [--dry-run]`: the territory, or the
-//! agencies, from a spreadsheet (XLSX, or CSV in UTF-8 or GBK). Every row is checked
+//! `yihaotai import areas|agencies|users FILE [--sheet NAME] [--dry-run]`: the territory,
+//! the agencies or the staff accounts from a spreadsheet (XLSX, or CSV in UTF-8 or GBK). Every row is checked
 //! first; any bad row is printed with its row number, column and value, and nothing is
 //! written.
 
@@ -32,11 +32,25 @@ pub enum ImportCmd {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Staff accounts, one row each, with columns 登录名 (login), 姓名 (name), 角色
+    /// (roles: 坐席、派单员…), 负责区域 (areas served) and optionally 所属单位 (agency).
+    /// Each new account's initial password is printed once.
+    Users {
+        file: std::path::PathBuf,
+        /// The sheet of a workbook to read (the first unless given).
+        #[arg(long)]
+        sheet: Option<String>,
+        /// Check every row and say what would be added, writing nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 /// What an import reports, whichever records it added.
 struct Report {
     added: Vec<String>,
+    /// (login, initial password) of each account added.
+    passwords: Vec<(String, String)>,
     unchanged: usize,
     errors: Vec<yihaotai_service::import::RowError>,
     what: &'static str,
@@ -50,6 +64,11 @@ pub async fn run(s: &Settings, cmd: ImportCmd) -> anyhow::Result<()> {
             dry_run,
         }
         | ImportCmd::Agencies {
+            file,
+            sheet,
+            dry_run,
+        }
+        | ImportCmd::Users {
             file,
             sheet,
             dry_run,
@@ -69,6 +88,7 @@ pub async fn run(s: &Settings, cmd: ImportCmd) -> anyhow::Result<()> {
             .await
             .map(|r| Report {
                 added: r.added,
+                passwords: Vec::new(),
                 unchanged: r.unchanged,
                 errors: r.errors,
                 what: "area(s)",
@@ -78,9 +98,20 @@ pub async fn run(s: &Settings, cmd: ImportCmd) -> anyhow::Result<()> {
             .await
             .map(|r| Report {
                 added: r.added,
+                passwords: Vec::new(),
                 unchanged: r.unchanged,
                 errors: r.errors,
                 what: "agency(ies)",
+            }),
+        ImportCmd::Users { .. } => service
+            .import_users(Caller::System, name, &bytes, sheet, dry_run)
+            .await
+            .map(|r| Report {
+                added: r.added,
+                passwords: r.passwords,
+                unchanged: r.unchanged,
+                errors: r.errors,
+                what: "account(s)",
             }),
     }
     .map_err(|e| anyhow::anyhow!("{}: {}", file.display(), e.localized(Lang::En)));
@@ -98,7 +129,13 @@ pub async fn run(s: &Settings, cmd: ImportCmd) -> anyhow::Result<()> {
     }
     let verb = if dry_run { "would add" } else { "added" };
     for a in &report.added {
-        println!("{verb} {a}");
+        match report.passwords.iter().find(|(l, _)| l == a) {
+            Some((_, pw)) => println!("{verb} {a}   password: {pw}"),
+            None => println!("{verb} {a}"),
+        }
+    }
+    if !report.passwords.is_empty() {
+        println!("(each password is shown once; hand it over in person and have it changed after signing in)");
     }
     println!(
         "{verb} {} {}; {} already there",

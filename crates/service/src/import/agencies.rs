@@ -126,6 +126,25 @@ fn parse_yes_no(s: &str) -> Option<bool> {
 }
 
 impl Service {
+    /// The agencies of the areas the caller serves (every agency for the operator).
+    pub(crate) async fn agencies_of(
+        &self,
+        caller: Caller<'_>,
+    ) -> Result<Vec<yihaotai_store::agencies::Agency>> {
+        let scope: Vec<AreaPath> = match caller {
+            Caller::System => self
+                .store
+                .all_areas()
+                .await?
+                .into_iter()
+                .filter(|a| a.parent_id.is_none())
+                .map(|a| a.path)
+                .collect(),
+            Caller::User(u) => u.scope().paths.clone(),
+        };
+        Ok(self.store.agencies_within(&scope).await?)
+    }
+
     /// Imports agencies from `file_name`'s `bytes` as `caller` (an administrator, or the
     /// operator at the command line). With `dry_run`, checks and reports without writing.
     pub async fn import_agencies(
@@ -150,18 +169,7 @@ impl Service {
         );
         let header = |c: usize| t.headers.get(c).cloned().unwrap_or_default();
         let areas = AreaNames::new(&self.store.all_areas().await?, caller);
-        let scope: Vec<AreaPath> = match caller {
-            Caller::System => self
-                .store
-                .all_areas()
-                .await?
-                .into_iter()
-                .filter(|a| a.parent_id.is_none())
-                .map(|a| a.path)
-                .collect(),
-            Caller::User(u) => u.scope().paths.clone(),
-        };
-        let existing = self.store.agencies_within(&scope).await?;
+        let existing = self.agencies_of(caller).await?;
         let categories = self.store.categories().await?;
         let mut out = AgencyImport {
             dry_run,

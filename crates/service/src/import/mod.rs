@@ -4,6 +4,7 @@
 pub mod agencies;
 pub mod areas;
 pub mod table;
+pub mod users;
 
 /// One problem in one row of an imported file: the row's number as the spreadsheet shows
 /// it, the column's header, the value found and what is wrong with it.
