@@ -85,10 +85,18 @@ async fn triage_fills_in_the_intake_form_from_the_callers_words() {
         wait_text(c, "#ticket-urgency", "特急").await;
         wait_text(c, ".ticket-head p", "就医").await;
         wait_text(c, "#ticket-content", "胸口剧烈疼痛").await;
-        let facts = wait_text(c, "dl.facts", "锦绣花园").await;
-        assert!(
-            facts.contains(&format!("#{}", home.id)),
-            "the ticket is on the household: {facts}"
+        wait_text(c, "dl.facts", "锦绣花园").await;
+        // The ticket is on the household, which its page shows with a link to the card.
+        let link = find(c, "#household-link")
+            .await
+            .attr("href")
+            .await
+            .unwrap()
+            .unwrap_or_default();
+        assert_eq!(
+            link,
+            format!("/households/{}", home.id),
+            "the ticket is on the household"
         );
         h.shoot(c, "31-ticket-critical").await;
     })
