@@ -35,6 +35,10 @@ pub struct Member {
     pub gender: Option<String>,
     pub relation: String,
     pub care: Vec<CareSince>,
+    /// When the resident was first registered (milliseconds); `None` in events written
+    /// before it was kept, and for a resident the change itself registers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registered_at: Option<i64>,
 }
 
 impl Member {
@@ -263,6 +267,19 @@ pub fn decide(h: &Household, change: &Change, reason: &str) -> Result<Vec<Event>
         Change::SetEmergencyContact { contact } => {
             let contact = match contact {
                 None => None,
+                // A phone left blank keeps the one on the card: correcting a name or a
+                // relation needs no number the viewer sees only masked.
+                Some(c) if c.phone.trim().is_empty() && h.emergency_contact.is_some() => {
+                    Some(Contact {
+                        name: c.name.trim().to_string(),
+                        phone: h
+                            .emergency_contact
+                            .as_ref()
+                            .map(|k| k.phone.clone())
+                            .unwrap_or_default(),
+                        relation: c.relation.trim().to_string(),
+                    })
+                }
                 Some(c) => Some(Contact {
                     name: c.name.trim().to_string(),
                     phone: crate::person::Phone::parse(&c.phone)
@@ -316,6 +333,7 @@ mod tests {
             gender: Some("女".into()),
             relation: "户主".into(),
             care: vec![],
+            registered_at: None,
         }
     }
 
@@ -354,6 +372,38 @@ mod tests {
         }
         assert!(!h.members[0].has(CareTag::ElderlyAlone));
         assert_eq!(decide(&h, &rm, "再次").unwrap_err().field, "tag");
+    }
+
+    #[test]
+    fn a_contact_phone_left_blank_keeps_the_one_on_the_card() {
+        let set = |name: &str, phone: &str, relation: &str| Change::SetEmergencyContact {
+            contact: Some(Contact {
+                name: name.into(),
+                phone: phone.into(),
+                relation: relation.into(),
+            }),
+        };
+        let mut h = replay(&[Event::Registered {
+            members: vec![member(1, "金桂凤")],
+        }]);
+        // With no contact yet, the phone is needed.
+        assert_eq!(
+            decide(&h, &set("金伟", "", "儿子"), "x").unwrap_err().field,
+            "contact_phone"
+        );
+        for e in decide(&h, &set("金伟", "139 1234 5678", "儿子"), "住在区外").unwrap() {
+            apply(&mut h, &e);
+        }
+        for e in decide(&h, &set("金卫", "", "儿子"), "名字写错").unwrap() {
+            apply(&mut h, &e);
+        }
+        let k = h.emergency_contact.clone().unwrap();
+        assert_eq!((k.name.as_str(), k.phone.as_str()), ("金卫", "13912345678"));
+        assert_eq!(
+            decide(&h, &set("金卫", "", "儿子"), "x").unwrap_err().field,
+            "contact_name",
+            "unchanged"
+        );
     }
 
     #[test]

@@ -163,6 +163,35 @@ fn resident_view(m: &Member, sight: Sight, year: i64) -> ResidentView {
     }
 }
 
+/// An event of the card's history as this viewer may read it: phones in it masked as on
+/// the card, ID numbers always masked (the history is the card at an earlier time, and
+/// shows no more than the card does).
+fn masked_event(e: hh::Event, sight: Sight) -> hh::Event {
+    let phone = |p: String| match sight {
+        Sight::Full => p,
+        _ => masked_phone(&p),
+    };
+    match e {
+        hh::Event::Registered { members } => hh::Event::Registered {
+            members: members
+                .into_iter()
+                .map(|m| Member {
+                    phone: m.phone.map(phone),
+                    id_number: m.id_number.as_deref().map(mask_id),
+                    ..m
+                })
+                .collect(),
+        },
+        hh::Event::EmergencyContactSet { contact } => hh::Event::EmergencyContactSet {
+            contact: contact.map(|c| hh::Contact {
+                phone: phone(c.phone),
+                ..c
+            }),
+        },
+        other => other,
+    }
+}
+
 /// An ID number with its first and last four characters only, and at least half hidden
 /// (a short passport number shows less).
 fn mask_id(n: &str) -> String {
@@ -189,6 +218,7 @@ fn from_rows(rows: &[ResidentRow]) -> hh::Household {
                 .into_iter()
                 .map(|tag| hh::CareSince { tag, since: 0 })
                 .collect(),
+            registered_at: Some(r.created_at),
         })
         .collect();
     hh::replay(&[hh::Event::Registered { members }])
@@ -326,7 +356,7 @@ impl Service {
                     Some(HistoryEntry {
                         at: e.at,
                         actor: e.actor_name,
-                        event: s.event,
+                        event: masked_event(s.event, sight),
                         reason: s.reason,
                     })
                 })

@@ -248,3 +248,118 @@ ok.user,重复,坐席,青石社区,
         .unwrap()
         .is_none());
 }
+
+#[tokio::test]
+async fn a_handler_in_a_file_without_the_agency_column_is_told_to_add_it() {
+    let d = street().await;
+    let r = d
+        .svc
+        .import_users(
+            Caller::System,
+            "s.csv",
+            "登录名,姓名,角色,负责区域\nliu,刘医生,承办人员,青石社区\n".as_bytes(),
+            None,
+            false,
+        )
+        .await
+        .unwrap();
+    let got: Vec<(usize, &str, &str)> = r
+        .errors
+        .iter()
+        .map(|e| (e.row, e.column.as_str(), e.value.as_str()))
+        .collect();
+    assert_eq!(got, vec![(2, "所属单位", "")], "{:?}", r.errors);
+    assert!(d.svc.store.user_by_login("liu").await.unwrap().is_none());
+}
+
+#[tokio::test]
+async fn two_compounds_may_each_have_an_agency_of_the_same_name() {
+    let d = street().await;
+    let file = "单位名称,单位类型,所属区域,上级单位
+物业服务中心,物业,锦绣花园,
+物业服务中心,物业,翠竹苑,
+保洁组,物业,锦绣花园,物业服务中心
+";
+    let r = d
+        .svc
+        .import_agencies(Caller::System, "a.csv", file.as_bytes(), None, false)
+        .await
+        .unwrap();
+    assert!(r.errors.is_empty(), "{:?}", r.errors);
+    assert_eq!(r.added.len(), 3);
+    let admin = user(&d.svc, "admin").await;
+    let all = d.svc.agencies_for(&admin).await.unwrap();
+    let of = |name: &str, home: &str| {
+        all.iter()
+            .find(|a| a.row.name == name && a.row.home_area_name == home)
+            .unwrap_or_else(|| panic!("no {name} of {home}"))
+            .row
+            .clone()
+    };
+    assert_eq!(
+        of("保洁组", "锦绣花园").parent_id,
+        Some(of("物业服务中心", "锦绣花园").id),
+        "the parent of the row's own compound"
+    );
+
+    // Again, with one more compound's row: the two kept are left, a parent that fits
+    // both compounds is refused, and nothing is written.
+    let again = "单位名称,单位类型,所属区域,上级单位
+物业服务中心,物业,锦绣花园,
+物业服务中心,物业,翠竹苑,
+社区保洁队,物业,青石社区,物业服务中心
+";
+    let r = d
+        .svc
+        .import_agencies(Caller::System, "a.csv", again.as_bytes(), None, false)
+        .await
+        .unwrap();
+    assert_eq!(r.unchanged, 2);
+    let got: Vec<(usize, &str, &str)> = r
+        .errors
+        .iter()
+        .map(|e| (e.row, e.column.as_str(), e.value.as_str()))
+        .collect();
+    assert_eq!(got, vec![(4, "上级单位", "物业服务中心")]);
+    assert!(r.errors[0].zh.contains("2个单位"), "{}", r.errors[0].zh);
+    assert_eq!(d.svc.agencies_for(&admin).await.unwrap().len(), 3);
+
+    // A handler of 翠竹苑's 物业服务中心 is told apart by the area served.
+    let staff = "登录名,姓名,角色,负责区域,所属单位
+cz.wuye,陈工,承办人员,翠竹苑,物业服务中心
+qs.wuye,钱工,承办人员,青石社区,物业服务中心
+";
+    let r = d
+        .svc
+        .import_users(Caller::System, "s.csv", staff.as_bytes(), None, false)
+        .await
+        .unwrap();
+    let got: Vec<(usize, &str)> = r
+        .errors
+        .iter()
+        .map(|e| (e.row, e.column.as_str()))
+        .collect();
+    assert_eq!(got, vec![(3, "所属单位")], "{:?}", r.errors);
+    let r = d
+        .svc
+        .import_users(
+            Caller::System,
+            "s.csv",
+            staff
+                .lines()
+                .take(2)
+                .collect::<Vec<_>>()
+                .join("\n")
+                .as_bytes(),
+            None,
+            false,
+        )
+        .await
+        .unwrap();
+    assert!(r.errors.is_empty(), "{:?}", r.errors);
+    let chen = user(&d.svc, "cz.wuye").await;
+    assert_eq!(
+        chen.agency_id.map(|a| a.0),
+        Some(of("物业服务中心", "翠竹苑").id)
+    );
+}

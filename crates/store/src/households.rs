@@ -76,6 +76,8 @@ pub struct ResidentRow {
     pub gender: Option<String>,
     pub relation: String,
     pub care_tags: String,
+    /// When the resident was first registered (milliseconds).
+    pub created_at: i64,
 }
 
 /// A household found by the intake picker, with one line about who lives there.
@@ -114,7 +116,7 @@ impl Store {
     pub async fn residents_of(&self, id: yihaotai_domain::HouseholdId) -> Result<Vec<ResidentRow>> {
         Ok(on_read!(self, |p| {
             sqlx::query_as(
-                "SELECT id, household_id, name, phone, id_number, birth_year, gender, relation, care_tags
+                "SELECT id, household_id, name, phone, id_number, birth_year, gender, relation, care_tags, created_at
                  FROM residents WHERE household_id = $1 ORDER BY id",
             )
             .bind(id.0)
@@ -335,7 +337,8 @@ pub fn resident_columns(
         Col::Text(m.gender.clone()),
         Col::Text(Some(m.relation.clone())),
         Col::Text(Some(m.care_codes())),
-        Col::Int(Some(at)),
+        // A resident keeps the time they were first registered across every change.
+        Col::Int(Some(m.registered_at.unwrap_or(at))),
     ]
 }
 

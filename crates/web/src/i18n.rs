@@ -261,6 +261,7 @@ const MESSAGES: &[(&str, &str, &str)] = &[
     ("household.name", "姓名", "Name"),
     ("household.sex", "性别", "Sex"),
     ("household.relation", "与户主关系", "Relation"),
+    ("household.phone_kept", "留空则保留原号码", "leave blank to keep the number"),
     ("household.phone", "电话", "Phone"),
     ("household.id_number", "证件号", "ID number"),
     ("household.no_residents", "尚未登记住户成员", "No residents registered"),

@@ -301,6 +301,46 @@ async fn the_api_searches_and_reads_cards_with_the_same_masking() {
         .collect();
     assert_eq!(kinds, vec!["registered", "care_added"]);
     assert_eq!(v["history"][1]["reason"], "确诊尿毒症，每周透析三次");
+
+    // The history shows no more than the card: the card as first registered and a new
+    // emergency contact carry their phones masked, ID numbers always masked.
+    let r = c
+        .post(
+            &format!("/api/v1/households/{JX_12_2_502}/changes"),
+            serde_json::json!({"change": "set_emergency_contact", "contact": {"name": "任伟", "phone": "13912345678", "relation": "儿子"}, "reason": "住在区外"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let v = c
+        .get(&format!("/api/v1/households/{JX_12_2_502}"))
+        .await
+        .json();
+    let history = v["history"].to_string();
+    for full in ["19904026062", "13912345678"] {
+        assert!(!history.contains(full), "{full} in {history}");
+    }
+    let longest_digits = history
+        .split(|c: char| !c.is_ascii_digit())
+        .map(str::len)
+        .max()
+        .unwrap_or(0);
+    assert!(longest_digits < 15, "an ID number in {history}");
+    assert_eq!(
+        v["history"][0]["event"]["members"][0]["phone"],
+        "199****6062"
+    );
+    assert_eq!(v["history"][2]["event"]["contact"]["phone"], "139****5678");
+    let r = c
+        .post(
+            &format!("/api/v1/households/{JX_12_2_502}/reveal-phones"),
+            serde_json::json!({"reason": "联系紧急联系人"}),
+        )
+        .await;
+    assert_eq!(
+        r.json()["history"][2]["event"]["contact"]["phone"],
+        "13912345678",
+        "an audited reveal shows the history's phones too"
+    );
     for (body, field) in [
         (
             serde_json::json!({"change": "adopt", "reason": "x"}),
@@ -347,7 +387,7 @@ async fn the_api_searches_and_reads_cards_with_the_same_masking() {
         .json();
     assert_eq!(
         v["history"].as_array().unwrap().len(),
-        2,
+        3,
         "refusals change nothing"
     );
 

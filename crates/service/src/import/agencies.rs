@@ -176,7 +176,7 @@ impl Service {
             ..AgencyImport::default()
         };
         let mut planned: Vec<(PlannedAgency<'static>, AreaPath)> = Vec::new();
-        let mut names_in_file: Vec<String> = Vec::new();
+        let mut names_in_file: Vec<(String, Option<AreaId>)> = Vec::new();
         for row in &t.rows {
             let err = |column: usize, value: &str, zh: String, en: String| RowError {
                 row: row.number,
@@ -195,11 +195,24 @@ impl Service {
                     "the agency name must be 1-64 characters".into(),
                 ));
             }
-            if existing.iter().any(|a| a.row.name == name) {
+            let home = match areas.find(row.get(c_home)) {
+                Ok(a) => Some(a.clone()),
+                Err((zh, en)) => {
+                    out.errors.push(err(c_home, row.get(c_home), zh, en));
+                    None
+                }
+            };
+            // An agency is the same one when its name and home area are: two compounds
+            // may each have a 物业服务中心.
+            let home_id = home.as_ref().map(|h| h.id);
+            if existing
+                .iter()
+                .any(|a| a.row.name == name && Some(AreaId(a.row.home_area_id)) == home_id)
+            {
                 out.unchanged += 1;
                 continue;
             }
-            if names_in_file.contains(&name) {
+            if names_in_file.contains(&(name.clone(), home_id)) {
                 out.errors.push(err(
                     c_name,
                     &name,
@@ -220,13 +233,6 @@ impl Service {
                     "not an agency kind: use one of the kinds the agency page offers".into(),
                 ));
             }
-            let home = match areas.find(row.get(c_home)) {
-                Ok(a) => Some(a.clone()),
-                Err((zh, en)) => {
-                    out.errors.push(err(c_home, row.get(c_home), zh, en));
-                    None
-                }
-            };
             let mut served: Vec<AreaId> = Vec::new();
             if let Some(c) = cols[3] {
                 for part in table::split_list(row.get(c)) {
@@ -260,10 +266,48 @@ impl Service {
             if let Some(c) = cols[5] {
                 let p = row.get(c).trim();
                 if !p.is_empty() {
-                    if let Some(a) = existing.iter().find(|a| a.row.name == p) {
-                        parent = Some(yihaotai_domain::AgencyId(a.row.id));
-                    } else if let Some(i) = planned.iter().position(|(x, _)| x.input.name == p) {
-                        parent_row = Some(i);
+                    // Of the agencies with that name, already there or on an earlier row,
+                    // the one whose home area holds this row's; a name that still fits
+                    // several is refused rather than guessed.
+                    let named: Vec<(Option<i64>, Option<usize>, &str)> = existing
+                        .iter()
+                        .filter(|a| a.row.name == p)
+                        .map(|a| (Some(a.row.id), None, a.row.home_area_path.as_str()))
+                        .chain(
+                            planned
+                                .iter()
+                                .enumerate()
+                                .filter(|(_, (x, _))| x.input.name == p)
+                                .map(|(i, (_, path))| (None, Some(i), path.as_str())),
+                        )
+                        .collect();
+                    let fits: Vec<&(Option<i64>, Option<usize>, &str)> = if named.len() > 1 {
+                        named
+                            .iter()
+                            .filter(|(_, _, path)| {
+                                home.as_ref()
+                                    .is_some_and(|h| h.path.as_str().starts_with(path))
+                            })
+                            .collect()
+                    } else {
+                        named.iter().collect()
+                    };
+                    if let [(id, i, _)] = fits.as_slice() {
+                        parent = id.map(yihaotai_domain::AgencyId);
+                        parent_row = *i;
+                    } else if named.len() > 1 {
+                        out.errors.push(err(
+                            c,
+                            p,
+                            format!(
+                                "有{}个单位叫这个名字，无法确定上级：请先改名使其唯一",
+                                named.len()
+                            ),
+                            format!(
+                                "{} agencies have this name and none is above this row's home area alone: rename them to tell them apart",
+                                named.len()
+                            ),
+                        ));
                     } else {
                         out.errors.push(err(
                             c,
@@ -290,7 +334,7 @@ impl Service {
                     v
                 }
             };
-            names_in_file.push(name.clone());
+            names_in_file.push((name.clone(), home_id));
             let (Some(kind), Some(home), Some(forwarding)) = (kind, home, forwarding) else {
                 continue;
             };

@@ -161,9 +161,13 @@ impl Service {
             }
             roles.sort();
             let mut served = Vec::new();
+            let mut served_paths: Vec<String> = Vec::new();
             for part in table::split_list(row.get(c_areas)) {
                 match areas.find(&part) {
-                    Ok(a) => served.push(a.id),
+                    Ok(a) => {
+                        served.push(a.id);
+                        served_paths.push(a.path.as_str().to_string());
+                    }
                     Err((zh, en)) => out.errors.push(err(c_areas, &part, zh, en)),
                 }
             }
@@ -171,9 +175,37 @@ impl Service {
             if let Some(c) = cols[4] {
                 let g = row.get(c).trim();
                 if !g.is_empty() {
-                    match agencies.iter().find(|a| a.row.name == g) {
-                        Some(a) => agency = Some(AgencyId(a.row.id)),
-                        None => out.errors.push(err(
+                    let named: Vec<_> = agencies.iter().filter(|a| a.row.name == g).collect();
+                    // Two compounds may each have an agency of this name: the one whose
+                    // home area holds, or lies within, an area the account serves.
+                    let fits: Vec<_> = if named.len() > 1 {
+                        named
+                            .iter()
+                            .filter(|a| {
+                                let home = a.row.home_area_path.as_str();
+                                served_paths
+                                    .iter()
+                                    .any(|p| p.starts_with(home) || home.starts_with(p.as_str()))
+                            })
+                            .collect()
+                    } else {
+                        named.iter().collect()
+                    };
+                    match fits.as_slice() {
+                        [a] => agency = Some(AgencyId(a.row.id)),
+                        _ if named.len() > 1 => out.errors.push(err(
+                            c,
+                            g,
+                            format!(
+                                "有{}个单位叫这个名字，无法按负责区域确定是哪一个",
+                                named.len()
+                            ),
+                            format!(
+                                "{} agencies have this name and the areas served do not tell which",
+                                named.len()
+                            ),
+                        )),
+                        _ => out.errors.push(err(
                             c,
                             g,
                             "没有这个单位：请先导入承办单位".into(),
@@ -204,18 +236,17 @@ impl Service {
                 }
                 Err(e) => {
                     let column = match &e {
-                        ServiceError::Invalid { field, .. } if field == "roles" => c_roles,
-                        ServiceError::Invalid { field, .. } if field == "agency" => {
-                            cols[4].unwrap_or(c_areas)
-                        }
-                        _ => c_areas,
+                        ServiceError::Invalid { field, .. } if field == "roles" => Some(c_roles),
+                        // An agency the role needs, in a file without the column: the row
+                        // error names the column to add.
+                        ServiceError::Invalid { field, .. } if field == "agency" => cols[4],
+                        _ => Some(c_areas),
                     };
-                    out.errors.push(err(
-                        column,
-                        row.get(column),
-                        e.localized(Lang::Zh),
-                        e.localized(Lang::En),
-                    ));
+                    out.errors.push(RowError {
+                        column: column.map_or_else(|| "所属单位".to_string(), header),
+                        value: column.map(|c| row.get(c)).unwrap_or_default().to_string(),
+                        ..err(0, "", e.localized(Lang::Zh), e.localized(Lang::En))
+                    });
                 }
             }
         }

@@ -101,8 +101,17 @@ fn cst() -> jiff::tz::TimeZone {
 }
 
 pub fn format_ms(ms: i64) -> String {
+    format_ms_as(ms, "%Y-%m-%d %H:%M")
+}
+
+/// The day only, China time ("2026-12-04"); empty for a time out of range.
+pub fn format_day(ms: i64) -> String {
+    format_ms_as(ms, "%Y-%m-%d")
+}
+
+fn format_ms_as(ms: i64, format: &str) -> String {
     jiff::Timestamp::from_millisecond(ms)
-        .map(|t| t.to_zoned(cst()).strftime("%Y-%m-%d %H:%M").to_string())
+        .map(|t| t.to_zoned(cst()).strftime(format).to_string())
         .unwrap_or_default()
 }
 

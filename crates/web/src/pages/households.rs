@@ -191,7 +191,7 @@ fn resident_row(r: ResidentView, lang: Lang) -> ResidentRowView {
             .iter()
             .map(|(t, since)| {
                 let day = since
-                    .map(|ms| crate::pages::admin_areas::format_ms(ms)[..10].to_string())
+                    .map(crate::pages::admin_areas::format_day)
                     .unwrap_or_default();
                 (t.code(), t.label(lang), day)
             })
