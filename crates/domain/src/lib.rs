@@ -6,6 +6,7 @@ pub mod area;
 pub mod demo;
 pub mod household;
 pub mod ids;
+pub mod linkage;
 pub mod person;
 pub mod role;
 pub mod search;

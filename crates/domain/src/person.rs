@@ -39,10 +39,12 @@ impl Phone {
         let norm = normalize_digits(s.trim());
         let mut digits: String = norm
             .chars()
-            .filter(|c| !matches!(c, ' ' | '-' | '(' | ')' | '（' | '）'))
+            .filter(|c| !matches!(c, ' ' | '\u{3000}' | '\t' | '-' | '－' | '—' | '(' | ')' | '（' | '）'))
             .collect();
         if let Some(rest) = digits.strip_prefix("+86") {
             digits = rest.to_string();
+        } else if digits.len() == 15 && digits.starts_with("0086") {
+            digits = digits[4..].to_string();
         } else if digits.len() == 13 && digits.starts_with("86") {
             digits = digits[2..].to_string();
         }
@@ -109,6 +111,8 @@ mod tests {
             "138-1234-5678",
             "８６13812345678",
             "１３８１２３４５６７８",
+            "0086 138 1234 5678",
+            "138　1234　5678",
         ] {
             assert_eq!(Phone::parse(ok).unwrap().as_str(), "13812345678", "{ok}");
         }
