@@ -539,6 +539,40 @@ fn init_stands_up_a_street_on_a_new_database_and_refuses_on_any_other() {
     assert!(out.contains("added yi   password: "), "{out}");
     assert!(out.contains("added 1 account(s)"), "{out}");
 
+    // A household list: the source is required and named; the grid list registers the
+    // cards of its doors (a territory without buildings places them in the compound).
+    std::fs::write(
+        dir.path().join("grid.csv"),
+        "姓名,联系电话,住址,人员类别\n金桂凤,139 1234 5678,锦绣花园12-2-502,独居\n任霞,12345,锦绣花园7栋1单元601,\n",
+    )
+    .unwrap();
+    let o = yihaotai(
+        &[
+            &db[..],
+            &["import", "households", "grid.csv", "--source", "school"],
+        ]
+        .concat(),
+        dir.path(),
+    );
+    assert!(!o.status.success());
+    assert!(stderr(&o).contains("use grid"), "{}", stderr(&o));
+    let o = yihaotai(
+        &[
+            &db[..],
+            &["import", "households", "grid.csv", "--source", "网格"],
+        ]
+        .concat(),
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("姓名 <- 姓名"), "{out}");
+    assert!(out.contains("note: row 3, 联系电话 '12345'"), "{out}");
+    assert!(
+        out.contains("kept 2 row(s) of the grid workers' list: 0 on a card already there, 2 on 2 new card(s)"),
+        "{out}"
+    );
+
     // Again, or on the demo street: refused, saying why, and nothing changes.
     let o = yihaotai(&init(&["--login", "boss"]), dir.path());
     assert!(!o.status.success());

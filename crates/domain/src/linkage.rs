@@ -151,10 +151,21 @@ pub fn name_key(s: &str) -> String {
         .chars()
         .filter(|c| !c.is_whitespace() && !c.is_control())
         .map(|c| match c {
-            '•' | '・' | '‧' | '∙' | '⋅' | '•' | '．' | '.' | '･' | '●' | '▪' => '·',
+            '•' | '・' | '‧' | '∙' | '⋅' | '．' | '.' | '･' | '●' | '▪' => '·',
             c => c,
         })
         .collect()
+}
+
+/// A name as a card keeps it: a Chinese name as its key ("王 芳" → "王芳", "陳淑華" →
+/// "陈淑华"); a name in Latin letters with its spaces kept, one between words.
+pub fn clean_name(s: &str) -> String {
+    if s.chars().any(|c| c.is_ascii_alphabetic()) {
+        let folded: String = s.nfkc().collect();
+        folded.split_whitespace().collect::<Vec<_>>().join(" ")
+    } else {
+        name_key(s)
+    }
 }
 
 /// The toneless pinyin of a name's key, syllables joined ("陈淑华" → "chenshuhua"): names
@@ -208,6 +219,59 @@ pub fn unit_text(compound: &str, building: &str, entrance: &str, room: &str) -> 
     out
 }
 
+/// A care need as a list writes it: the code, either label, or a word people use
+/// ("独居", "高龄", "孕妇", "残疾人", "老年机").
+pub fn care_tag_of(word: &str) -> Option<crate::vocab::CareTag> {
+    use crate::vocab::{CareTag, Lang};
+    let w = word.trim();
+    if let Ok(t) = CareTag::parse(w) {
+        return Some(t);
+    }
+    if let Some(t) = CareTag::ALL
+        .iter()
+        .find(|t| t.label(Lang::Zh) == w || t.label(Lang::En).eq_ignore_ascii_case(w))
+    {
+        return Some(*t);
+    }
+    Some(match w {
+        "独居" | "独居老人" | "空巢老人" | "孤寡老人" => CareTag::ElderlyAlone,
+        "高龄" | "高龄老人" | "70岁以上" | "七十岁以上" | "80岁以上" | "八十岁以上" => {
+            CareTag::Aged70Plus
+        }
+        "重病" | "重病患者" | "大病" | "重症" | "慢病" | "慢性病" | "透析" | "肿瘤" | "癌症" => {
+            CareTag::SeriousIllness
+        }
+        "突发疾病" | "急病" => CareTag::SuddenIllness,
+        "残疾" | "残疾人" | "残障" | "失能" | "半失能" | "卧床" | "行动不便" => {
+            CareTag::Disabled
+        }
+        "无智能手机" | "不会用智能手机" | "老年机" | "不会用手机" => {
+            CareTag::NoSmartphone
+        }
+        "困难" | "困难群众" | "低保" | "低保户" | "特困" | "困境" => {
+            CareTag::Distressed
+        }
+        "孕妇" | "孕产妇" | "怀孕" | "产妇" => CareTag::Pregnant,
+        "婴儿" | "婴幼儿" | "新生儿" => CareTag::Infant,
+        _ => return None,
+    })
+}
+
+/// The label an area's name gives its building ("12栋" → "12", "A座" → "A", "十二号楼" →
+/// "12"), as the address parser reads a building.
+pub fn building_label(name: &str) -> String {
+    crate::triage::parse_address(&unit_text("", name, "", "101"), &[])
+        .building
+        .unwrap_or_else(|| name.trim().to_string())
+}
+
+/// The label an area's name gives its entrance ("2单元" → "2", "二单元" → "2").
+pub fn entrance_label(name: &str) -> String {
+    crate::triage::parse_address(&unit_text("", "1", name, "101"), &[])
+        .entrance
+        .unwrap_or_else(|| name.trim().to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -233,7 +297,13 @@ mod tests {
         assert_eq!(old.sex, "女");
         let man = parse_id_number("510104195001011015").unwrap();
         assert_eq!(man.sex, "男");
-        for bad in ["", "1101051949123100", "11010519491331002X", "abc", "1101051949123100XX"] {
+        for bad in [
+            "",
+            "1101051949123100",
+            "11010519491331002X",
+            "abc",
+            "1101051949123100XX",
+        ] {
             assert!(parse_id_number(bad).is_err(), "{bad}");
         }
         assert!(parse_id_number("110105194902300023")
@@ -249,10 +319,15 @@ mod tests {
         assert_eq!(name_key("阿依古丽•买买提"), "阿依古丽·买买提");
         assert_eq!(name_key("阿依古丽.买买提"), "阿依古丽·买买提");
         assert_eq!(name_key("ＬＩＬＹ"), "LILY");
+        assert_eq!(clean_name(" 王 芳 "), "王芳");
+        assert_eq!(clean_name("Anna  Müller "), "Anna Müller");
         assert_eq!(name_pinyin("陳淑華"), "chenshuhua");
         assert_eq!(name_pinyin("王芳"), name_pinyin("王方"));
         assert_ne!(name_pinyin("王芳"), name_pinyin("汪洋"));
-        assert_eq!(name_pinyin("阿依古丽·买买提"), "ayiguli".to_string() + "maimaiti");
+        assert_eq!(
+            name_pinyin("阿依古丽·买买提"),
+            "ayiguli".to_string() + "maimaiti"
+        );
     }
 
     #[test]
@@ -265,10 +340,8 @@ mod tests {
             ("12#", "2门", "502"),
             ("１２", "２", "５０２"),
         ] {
-            let (parts, id) = crate::triage::parse_address_with_id(
-                &unit_text("锦绣花园", b, e, r),
-                &compounds,
-            );
+            let (parts, id) =
+                crate::triage::parse_address_with_id(&unit_text("锦绣花园", b, e, r), &compounds);
             assert_eq!(id, Some(crate::AreaId(101)), "{b} {e} {r}");
             assert_eq!(
                 (
@@ -283,6 +356,25 @@ mod tests {
         let parts = crate::triage::parse_address(&unit_text("", "A", "", "1203"), &compounds);
         assert_eq!(parts.building.as_deref(), Some("A"));
         assert_eq!(parts.room.as_deref(), Some("1203"));
+    }
+
+    #[test]
+    fn area_names_give_the_labels_the_parser_reads() {
+        assert_eq!(building_label("12栋"), "12");
+        assert_eq!(building_label("十二号楼"), "12");
+        assert_eq!(building_label("A座"), "A");
+        assert_eq!(entrance_label("2单元"), "2");
+        assert_eq!(entrance_label("二单元"), "2");
+        assert_eq!(
+            care_tag_of("独居"),
+            Some(crate::vocab::CareTag::ElderlyAlone)
+        );
+        assert_eq!(
+            care_tag_of("aged_70_plus"),
+            Some(crate::vocab::CareTag::Aged70Plus)
+        );
+        assert_eq!(care_tag_of("孕产妇"), Some(crate::vocab::CareTag::Pregnant));
+        assert_eq!(care_tag_of("会计"), None);
     }
 
     #[test]

@@ -39,7 +39,12 @@ impl Phone {
         let norm = normalize_digits(s.trim());
         let mut digits: String = norm
             .chars()
-            .filter(|c| !matches!(c, ' ' | '\u{3000}' | '\t' | '-' | '－' | '—' | '(' | ')' | '（' | '）'))
+            .filter(|c| {
+                !matches!(
+                    c,
+                    ' ' | '\u{3000}' | '\t' | '-' | '－' | '—' | '(' | ')' | '（' | '）'
+                )
+            })
             .collect();
         if let Some(rest) = digits.strip_prefix("+86") {
             digits = rest.to_string();

@@ -22,14 +22,7 @@ const AGENCIES: &str = "单位名称,单位类型,所属区域,服务区域,服�
 ";
 
 async fn street() -> Desk {
-    let d = empty_street().await;
-    let r = d
-        .svc
-        .import_areas(Caller::System, "t.csv", TERRITORY.as_bytes(), None, false)
-        .await
-        .unwrap();
-    assert!(r.errors.is_empty(), "{:?}", r.errors);
-    d
+    street_with(TERRITORY).await
 }
 
 async fn agency_names(d: &Desk) -> Vec<String> {

@@ -7,6 +7,8 @@ pub mod db;
 pub mod error;
 #[macro_use]
 pub mod audit;
+#[macro_use]
+pub mod streams;
 
 pub mod agencies;
 pub mod areas;
@@ -19,7 +21,7 @@ pub mod leases;
 pub mod login_throttle;
 pub mod notify;
 pub mod settings;
-pub mod streams;
+pub mod sources;
 pub mod testing;
 pub mod tickets;
 pub mod users;

@@ -168,7 +168,7 @@ macro_rules! insert_stream_events {
                 .bind(e.kind)
                 .bind(&e.payload)
                 .bind(e.schema_version)
-                .bind(e.actor.map(|u: UserId| u.0))
+                .bind(e.actor.map(|u: yihaotai_domain::UserId| u.0))
                 .bind(e.at)
                 .execute(&mut *$c)
                 .await?;

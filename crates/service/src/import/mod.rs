@@ -3,6 +3,7 @@
 
 pub mod agencies;
 pub mod areas;
+pub mod households;
 pub mod table;
 pub mod users;
 

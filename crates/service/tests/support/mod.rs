@@ -52,6 +52,24 @@ pub async fn empty_street() -> Desk {
     }
 }
 
+/// A new street with the territory this CSV lists (上级,类型,名称).
+pub async fn street_with(territory: &str) -> Desk {
+    let d = empty_street().await;
+    let r = d
+        .svc
+        .import_areas(
+            yihaotai_service::admin::Caller::System,
+            "t.csv",
+            territory.as_bytes(),
+            None,
+            false,
+        )
+        .await
+        .unwrap();
+    assert!(r.errors.is_empty(), "{:?}", r.errors);
+    d
+}
+
 pub async fn user(svc: &Service, login: &str) -> User {
     svc.user_by_login(login).await.unwrap()
 }
