@@ -3,6 +3,7 @@
 
 pub mod agency;
 pub mod area;
+pub mod crosscheck;
 pub mod demo;
 pub mod household;
 pub mod ids;
