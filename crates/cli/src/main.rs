@@ -35,6 +35,8 @@ enum Command {
     /// Import from a spreadsheet (XLSX, or CSV in UTF-8 or GBK).
     #[command(subcommand)]
     Import(cmd::import::ImportCmd),
+    /// Cross-check the imported household lists (三方数据核查), door by door.
+    Crosscheck(cmd::crosscheck::Opts),
     /// Load the fictional demo street (idempotent) and print the demo logins.
     Demo,
     /// Replay every ticket's events and rewrite the projections that differ (--check: compare only).
@@ -97,6 +99,7 @@ fn main() -> ExitCode {
             Command::Demo => cmd::demo::run(&settings).await,
             Command::Init(o) => cmd::init::run(&settings, o).await,
             Command::Import(c) => cmd::import::run(&settings, c).await,
+            Command::Crosscheck(o) => cmd::crosscheck::run(&settings, o).await,
             Command::RebuildProjections(o) => cmd::rebuild::run(&settings, o).await,
             Command::User(c) => cmd::user::run(&settings, c).await,
             Command::Token(c) => cmd::token::run(&settings, c).await,

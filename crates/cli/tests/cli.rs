@@ -573,6 +573,46 @@ fn init_stands_up_a_street_on_a_new_database_and_refuses_on_any_other() {
         "{out}"
     );
 
+    std::fs::write(
+        dir.path().join("property.csv"),
+        "业主,业主电话,住址\n金桂凤,13800000000,锦绣花园12-2-502\n",
+    )
+    .unwrap();
+    let o = yihaotai(
+        &[
+            &db[..],
+            &[
+                "import",
+                "households",
+                "property.csv",
+                "--source",
+                "property",
+            ],
+        ]
+        .concat(),
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = yihaotai(
+        &[
+            &db[..],
+            &["crosscheck", "--lang", "en", "--xlsx", "report.xlsx"],
+        ]
+        .concat(),
+        dir.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains("all three: 0 · two: 0 · conflicting: 1 · one only: 1 (3 rows)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("the lists give 金桂凤 different phones"),
+        "{out}"
+    );
+    assert!(dir.path().join("report.xlsx").exists());
+
     // Again, or on the demo street: refused, saying why, and nothing changes.
     let o = yihaotai(&init(&["--login", "boss"]), dir.path());
     assert!(!o.status.success());

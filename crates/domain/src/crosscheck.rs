@@ -246,7 +246,11 @@ pub fn compare(a: &Rec, b: &Rec, names: &NameFrequency) -> Pairing {
             Level::Different,
             -6.0,
             format!("身份证号不同（{} / {}）", masked_id(x), masked_id(y)),
-            format!("the ID numbers differ ({} / {})", masked_id(x), masked_id(y)),
+            format!(
+                "the ID numbers differ ({} / {})",
+                masked_id(x),
+                masked_id(y)
+            ),
         ),
         _ => fs(
             "id_number",
@@ -274,15 +278,17 @@ pub fn compare(a: &Rec, b: &Rec, names: &NameFrequency) -> Pairing {
             format!("姓名同音不同字（{} / {}）", a.name_key, b.name_key),
             format!("the names sound alike ({} / {})", a.name_key, b.name_key),
         )
-    } else if strsim::levenshtein(&a.name_key, &b.name_key) == 1
-        && a.name_key.chars().count() >= 2
+    } else if strsim::levenshtein(&a.name_key, &b.name_key) == 1 && a.name_key.chars().count() >= 2
     {
         fs(
             "name",
             Level::Alike,
             1.5,
             format!("姓名差一个字（{} / {}）", a.name_key, b.name_key),
-            format!("the names differ by one character ({} / {})", a.name_key, b.name_key),
+            format!(
+                "the names differ by one character ({} / {})",
+                a.name_key, b.name_key
+            ),
         )
     } else {
         fs(
@@ -308,7 +314,11 @@ pub fn compare(a: &Rec, b: &Rec, names: &NameFrequency) -> Pairing {
             Level::Different,
             -0.5,
             format!("电话不同（{} / {}）", masked_phone(x), masked_phone(y)),
-            format!("the phones differ ({} / {})", masked_phone(x), masked_phone(y)),
+            format!(
+                "the phones differ ({} / {})",
+                masked_phone(x),
+                masked_phone(y)
+            ),
         ),
         _ => fs(
             "phone",
@@ -402,9 +412,8 @@ fn door_report(door: &str, rs: &[&Rec], names: &NameFrequency) -> DoorReport {
         if pa == pb {
             continue;
         }
-        let sources = |m: &Vec<i64>| -> HashSet<Source> {
-            m.iter().map(|id| by_id[id].source).collect()
-        };
+        let sources =
+            |m: &Vec<i64>| -> HashSet<Source> { m.iter().map(|id| by_id[id].source).collect() };
         if !sources(&members[pa]).is_disjoint(&sources(&members[pb])) {
             continue;
         }
@@ -585,7 +594,11 @@ mod tests {
     fn a_door_in_all_three_lists_that_agree() {
         let recs = vec![
             with_phone(rec(1, Source::Grid, "d1", "金桂凤"), "13912345678"),
-            with_id(rec(2, Source::Police, "d1", "金桂凤"), "11010519491231002X", true),
+            with_id(
+                rec(2, Source::Police, "d1", "金桂凤"),
+                "11010519491231002X",
+                true,
+            ),
             with_phone(rec(3, Source::Property, "d1", "金桂凤"), "13912345678"),
         ];
         let r = cross_check(&recs);
@@ -596,7 +609,8 @@ mod tests {
         let best = &r[0].pairings[0];
         assert!(best.matched);
         assert!(
-            best.explain(crate::vocab::Lang::Zh).contains("姓名一致（金桂凤） +5.0；电话一致 +3.0"),
+            best.explain(crate::vocab::Lang::Zh)
+                .contains("姓名一致（金桂凤） +5.0；电话一致 +3.0"),
             "{}",
             best.explain(crate::vocab::Lang::Zh)
         );
@@ -616,22 +630,45 @@ mod tests {
         assert_eq!(r[0].conflicts[0].field, "name");
         assert!(r[0].pairings[0].fields[1].zh.contains("同音不同字"));
         // Traditional and simplified are one writing: no conflict at all.
-        assert_eq!(r[1].outcome, Outcome::Two(vec![Source::Grid, Source::Police]));
+        assert_eq!(
+            r[1].outcome,
+            Outcome::Two(vec![Source::Grid, Source::Police])
+        );
     }
 
     #[test]
     fn two_valid_id_numbers_keep_two_people_apart_and_a_mistyped_one_is_no_key() {
         let recs = vec![
-            with_id(rec(1, Source::Grid, "d1", "李强"), "510104195001011013", true),
-            with_id(rec(2, Source::Police, "d1", "李强"), "11010519491231002X", true),
-            with_id(rec(3, Source::Grid, "d2", "张伟"), "110105194912310021", false),
-            with_id(rec(4, Source::Police, "d2", "张伟"), "11010519491231002X", true),
+            with_id(
+                rec(1, Source::Grid, "d1", "李强"),
+                "510104195001011013",
+                true,
+            ),
+            with_id(
+                rec(2, Source::Police, "d1", "李强"),
+                "11010519491231002X",
+                true,
+            ),
+            with_id(
+                rec(3, Source::Grid, "d2", "张伟"),
+                "110105194912310021",
+                false,
+            ),
+            with_id(
+                rec(4, Source::Police, "d2", "张伟"),
+                "11010519491231002X",
+                true,
+            ),
         ];
         let r = cross_check(&recs);
         assert_eq!(r[0].persons.len(), 2, "{:?}", r[0].pairings);
         assert_eq!(r[0].outcome, Outcome::Conflicting);
         assert_eq!(r[0].conflicts[0].field, "members");
-        assert!(r[0].conflicts[0].zh.contains("仅网格有：李强"), "{}", r[0].conflicts[0].zh);
+        assert!(
+            r[0].conflicts[0].zh.contains("仅网格有：李强"),
+            "{}",
+            r[0].conflicts[0].zh
+        );
         assert_eq!(r[1].persons.len(), 1, "the mistyped ID is not compared");
         assert_eq!(r[1].pairings[0].fields[0].level, Level::Missing);
     }
@@ -646,7 +683,10 @@ mod tests {
             recs.push(rec(10 + i, Source::Grid, &format!("x{i}"), "王芳"));
         }
         let r = cross_check(&recs);
-        assert_eq!(r[0].outcome, Outcome::Two(vec![Source::Grid, Source::Property]));
+        assert_eq!(
+            r[0].outcome,
+            Outcome::Two(vec![Source::Grid, Source::Property])
+        );
         assert_eq!(r[0].owners_elsewhere, vec!["任建国".to_string()]);
         let names = NameFrequency::of(&recs);
         assert_eq!(names.exact_weight("任霞"), 5.0);

@@ -110,6 +110,21 @@ impl Service {
     // --- areas ----------------------------------------------------------------------
 
     /// The areas the user serves, and everything beneath them.
+    /// The area paths a caller serves: their own, or every street for the operator.
+    pub(crate) async fn scope_of(&self, caller: Caller<'_>) -> Result<Vec<AreaPath>> {
+        Ok(match caller {
+            Caller::User(u) => u.scope().paths.clone(),
+            Caller::System => self
+                .store
+                .all_areas()
+                .await?
+                .into_iter()
+                .filter(|a| a.parent_id.is_none())
+                .map(|a| a.path)
+                .collect(),
+        })
+    }
+
     pub async fn areas_for(&self, user: &User) -> Result<Vec<Area>> {
         Ok(self.store.areas_within(&user.scope().paths).await?)
     }

@@ -8,6 +8,7 @@ pub mod bus;
 pub mod catalogue;
 pub mod clock;
 pub mod clusters;
+pub mod crosscheck;
 pub mod demo;
 pub mod error;
 pub mod home;

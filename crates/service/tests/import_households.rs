@@ -24,7 +24,7 @@ const TERRITORY: &str = "上级,类型,名称
 ";
 
 const GRID: &str = "姓名,性别,年龄,联系电话,小区,楼栋,单元,房号,与户主关系,人员类别,备注
-金桂凤,女,82,139 1234 5678,锦绣花园,12号楼,二单元,502室,户主,独居、高龄,儿子在外地
+金桂凤,女,77,139 1234 5678,锦绣花园,12号楼,二单元,502室,户主,独居、高龄,儿子在外地
 王 芳,女,35,+86 138-0000-1111,锦绣花园,12,1,301,户主,孕妇,
 李强,男,37,13800001112,锦绣花园,12,1,301,配偶,,
 李强,男,37,13800001112,锦绣花园,12,1,301,配偶,,
@@ -35,7 +35,7 @@ const POLICE: &str = "姓名,公民身份号码,户籍地址,与户主关系
 金桂凤,11010519491231002X,锦绣花园12-2-502,户主
 王芳,110105198912310021,锦绣花园12栋1单元301,户主
 陳淑華,310115193802140029,锦绣花园12栋2单元601,户主
-李强,510104195001011013,锦绣花园12栋301,配偶
+李强,110105198901010011,锦绣花园12栋301,配偶
 ";
 
 async fn street() -> Desk {
@@ -147,7 +147,7 @@ async fn the_grid_list_registers_its_doors_and_the_police_register_links_to_them
         .await
         .unwrap();
     assert_eq!(card.residents[0].phone.as_deref(), Some("139****5678"));
-    assert_eq!(card.residents[0].age, Some(82));
+    assert_eq!(card.residents[0].age, Some(77));
     assert_eq!(card.history.len(), 1);
     assert!(
         card.history[0].reason.contains("网格员摸排导入"),
@@ -205,7 +205,7 @@ async fn the_grid_list_registers_its_doors_and_the_police_register_links_to_them
             "金桂凤|12-2-502|jinguifeng|Some(1)|Some(1949)|",
             "王芳|12-1-301|wangfang|Some(0)|None|id_checksum",
             "陈淑华|12-2-601|chenshuhua|Some(1)|Some(1938)|",
-            "李强|12-1-301|liqiang|Some(1)|Some(1950)|entrance_inferred",
+            "李强|12-1-301|liqiang|Some(1)|Some(1989)|entrance_inferred",
         ]
     );
     assert_eq!(kept[2].household_id, None);
@@ -216,6 +216,107 @@ async fn the_grid_list_registers_its_doors_and_the_police_register_links_to_them
     );
     // The cards were not rewritten by the register.
     assert_eq!(households(&d).await.len(), 3);
+}
+
+#[tokio::test]
+async fn the_three_lists_are_cross_checked_door_by_door_with_reasons() {
+    let d = street().await;
+    import(&d, Source::Grid, "网格.csv", &gbk(GRID), false).await;
+    import(&d, Source::Police, "户籍.csv", POLICE.as_bytes(), false).await;
+    let property = "业主姓名,业主电话,小区,楼栋,单元,房号
+金桂凤,13912340000,锦绣花园,12,2,502
+任建国,13700000000,锦绣花园,12,1,301
+";
+    let p = import(&d, Source::Property, "物业.csv", property.as_bytes(), false).await;
+    assert!(p.errors.is_empty(), "{:?}", p.errors);
+    // A later grid list of one more door adds to what the first said.
+    let more = "姓名,住址\n陳淑華,锦绣花园12栋2单元601\n";
+    import(&d, Source::Grid, "网格补充.csv", more.as_bytes(), false).await;
+
+    let admin = user(&d.svc, "admin").await;
+    let r = d.svc.cross_check(Caller::User(&admin)).await.unwrap();
+    let doors: Vec<String> = r
+        .doors
+        .iter()
+        .map(|d| {
+            format!(
+                "{} {}",
+                d.address,
+                d.outcome.label(yihaotai_domain::vocab::Lang::Zh)
+            )
+        })
+        .collect();
+    assert_eq!(
+        doors,
+        vec![
+            "锦绣花园12栋2单元502 存在冲突",
+            "锦绣花园3栋1单元101 仅一方（网格员摸排）",
+            "锦绣花园12栋2单元601 两方一致（网格员摸排、派出所户籍）",
+            "锦绣花园12栋1单元301 三方一致",
+        ]
+    );
+    assert_eq!(
+        (
+            r.counts.conflicting,
+            r.counts.only_one,
+            r.counts.two,
+            r.counts.all_three
+        ),
+        (1, 1, 1, 1)
+    );
+    let conflict = &r.doors[0].conflicts[0];
+    assert_eq!(conflict.field, "phone");
+    assert_eq!(
+        conflict.values,
+        vec![
+            (Source::Grid, "139****5678".to_string()),
+            (Source::Property, "139****0000".to_string())
+        ]
+    );
+    let all = &r.doors[3];
+    assert_eq!(all.owners_elsewhere, vec!["任建国".to_string()]);
+    let persons: Vec<String> = all
+        .persons
+        .iter()
+        .map(|p| format!("{}:{:?}", p.name, p.rows))
+        .collect();
+    assert_eq!(
+        persons,
+        vec![
+            "王芳:[(Grid, 3), (Police, 3)]",
+            "李强:[(Grid, 4), (Police, 5)]",
+            "任建国:[(Property, 3)]",
+        ]
+    );
+    // Every pairing says why, field by field, in Chinese.
+    let (a, b, best) = &all.pairings[0];
+    assert_eq!((a.as_str(), b.as_str()), ("李强", "李强"));
+    let why = best.explain(yihaotai_domain::vocab::Lang::Zh);
+    assert!(
+        why.contains("姓名一致（李强）")
+            && why.contains("出生年份相符（1989）")
+            && why.ends_with("同一人"),
+        "{why}"
+    );
+    // The workbook: one sheet per outcome, the conflicting door on its sheet.
+    let xlsx = r.to_xlsx(yihaotai_domain::vocab::Lang::Zh).unwrap();
+    let t = yihaotai_service::import::table::read("r.xlsx", &xlsx, Some("存在冲突")).unwrap();
+    assert_eq!(t.headers[0], "门牌");
+    assert_eq!(t.rows.len(), 1);
+    assert_eq!(t.rows[0].cells[0], "锦绣花园12栋2单元502");
+    assert!(
+        t.rows[0].cells[4].contains("电话各方不一致"),
+        "{}",
+        t.rows[0].cells[4]
+    );
+    // Nobody outside the desk reads it.
+    let staff = "登录名,姓名,角色,负责区域\nlook,唐静,只读,青石社区\n";
+    d.svc
+        .import_users(Caller::System, "u.csv", staff.as_bytes(), None, false)
+        .await
+        .unwrap();
+    let viewer = user(&d.svc, "look").await;
+    assert!(d.svc.cross_check(Caller::User(&viewer)).await.is_err());
 }
 
 #[tokio::test]

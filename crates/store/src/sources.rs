@@ -53,6 +53,8 @@ pub struct NewSourceRecord {
     pub building: String,
     pub entrance: Option<String>,
     pub room: String,
+    /// The door as a card writes it ("锦绣花园12栋2单元502").
+    pub address: String,
     pub card: CardRef,
     pub name: String,
     pub name_key: String,
@@ -86,6 +88,7 @@ pub struct SourceRecordRow {
     pub building: String,
     pub entrance: Option<String>,
     pub room: String,
+    pub address: String,
     pub household_id: Option<i64>,
     pub name: String,
     pub name_key: String,
@@ -102,10 +105,10 @@ pub struct SourceRecordRow {
     pub flags: String,
 }
 
-const RECORD_COLUMNS: &str =
-    "id, import_id, source, row_number, area_id, compound_id, building, entrance, room,
-     household_id, name, name_key, name_pinyin, phone, id_number, id_valid, birth_year, gender,
-     relation, care_tags, owner, notes, flags";
+const RECORD_COLUMNS: &str = "r.id, r.import_id, r.source, r.row_number, r.area_id, r.compound_id,
+     r.building, r.entrance, r.room, r.address, r.household_id, r.name, r.name_key, r.name_pinyin,
+     r.phone, r.id_number, r.id_valid, r.birth_year, r.gender, r.relation, r.care_tags, r.owner,
+     r.notes, r.flags";
 
 impl Store {
     /// Writes an import: the new cards (projection, residents, `registered` event), the
@@ -188,9 +191,9 @@ impl Store {
                 };
                 sqlx::query(
                     "INSERT INTO source_records (import_id, source, row_number, area_id, compound_id, building, entrance, room,
-                        household_id, name, name_key, name_pinyin, phone, id_number, id_valid, birth_year, gender,
+                        address, household_id, name, name_key, name_pinyin, phone, id_number, id_valid, birth_year, gender,
                         relation, care_tags, owner, notes, flags, raw)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)",
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24)",
                 )
                 .bind(import_id)
                 .bind(import.source)
@@ -200,6 +203,7 @@ impl Store {
                 .bind(&r.building)
                 .bind(&r.entrance)
                 .bind(&r.room)
+                .bind(&r.address)
                 .bind(household)
                 .bind(&r.name)
                 .bind(&r.name_key)
@@ -228,7 +232,7 @@ impl Store {
     /// The kept rows of every list that name a household, oldest import first.
     pub async fn source_records_of_household(&self, id: i64) -> Result<Vec<SourceRecordRow>> {
         let sql = format!(
-            "SELECT {RECORD_COLUMNS} FROM source_records WHERE household_id = $1 ORDER BY import_id, row_number"
+            "SELECT {RECORD_COLUMNS} FROM source_records r WHERE r.household_id = $1 ORDER BY r.import_id, r.row_number"
         );
         Ok(on_read!(self, |p| {
             sqlx::query_as(&sql).bind(id).fetch_all(p).await?
@@ -238,10 +242,29 @@ impl Store {
     /// The kept rows of one import, in file order.
     pub async fn source_records_of_import(&self, import_id: i64) -> Result<Vec<SourceRecordRow>> {
         let sql = format!(
-            "SELECT {RECORD_COLUMNS} FROM source_records WHERE import_id = $1 ORDER BY row_number"
+            "SELECT {RECORD_COLUMNS} FROM source_records r WHERE r.import_id = $1 ORDER BY r.row_number"
         );
         Ok(on_read!(self, |p| {
             sqlx::query_as(&sql).bind(import_id).fetch_all(p).await?
+        }))
+    }
+
+    /// The kept rows of every list whose door lies in one of `scope`, by import and row.
+    pub async fn source_records_within(
+        &self,
+        scope: &[yihaotai_domain::area::AreaPath],
+    ) -> Result<Vec<SourceRecordRow>> {
+        let filter = crate::path_filter("a.path", 1, scope.len());
+        let sql = format!(
+            "SELECT {RECORD_COLUMNS} FROM source_records r JOIN areas a ON a.id = r.area_id
+             WHERE {filter} ORDER BY r.import_id, r.row_number"
+        );
+        Ok(on_read!(self, |p| {
+            let mut q = sqlx::query_as(&sql);
+            for s in scope {
+                q = q.bind(format!("{}%", s.as_str()));
+            }
+            q.fetch_all(p).await?
         }))
     }
 }

@@ -1,5 +1,6 @@
 //! The subcommands, one file each, and what they share: logging and opening the service.
 
+pub mod crosscheck;
 pub mod demo;
 pub mod import;
 pub mod init;

@@ -131,17 +131,7 @@ impl Service {
         &self,
         caller: Caller<'_>,
     ) -> Result<Vec<yihaotai_store::agencies::Agency>> {
-        let scope: Vec<AreaPath> = match caller {
-            Caller::System => self
-                .store
-                .all_areas()
-                .await?
-                .into_iter()
-                .filter(|a| a.parent_id.is_none())
-                .map(|a| a.path)
-                .collect(),
-            Caller::User(u) => u.scope().paths.clone(),
-        };
+        let scope = self.scope_of(caller).await?;
         Ok(self.store.agencies_within(&scope).await?)
     }
 

@@ -20,7 +20,7 @@ use super::RowError;
 use crate::admin::Caller;
 use crate::{Result, Service, ServiceError};
 use std::collections::HashMap;
-use yihaotai_domain::area::{AreaKind, AreaPath};
+use yihaotai_domain::area::AreaKind;
 use yihaotai_domain::household::{self as hh, CareSince, Member};
 use yihaotai_domain::linkage::{self, Source};
 use yihaotai_domain::person::{mask_id_number, Phone};
@@ -264,7 +264,7 @@ impl Reader<'_> {
 
 impl Caller<'_> {
     /// Household lists are imported by the desk staff of the areas they serve.
-    fn require_household_import(&self) -> Result<()> {
+    pub(crate) fn require_household_import(&self) -> Result<()> {
         match self {
             Caller::System => Ok(()),
             Caller::User(u) if u.roles.any(&[Role::Admin, Role::Leader, Role::Agent]) => Ok(()),
@@ -327,14 +327,7 @@ impl Service {
                 _ => {}
             }
         }
-        let scope: Vec<AreaPath> = match caller {
-            Caller::User(u) => u.scope().paths.clone(),
-            Caller::System => mine
-                .iter()
-                .filter(|a| a.parent_id.is_none())
-                .map(|a| a.path.clone())
-                .collect(),
-        };
+        let scope = self.scope_of(caller).await?;
         let mut cards = HashMap::new();
         let mut rooms: HashMap<(i64, String, String), Vec<Option<String>>> = HashMap::new();
         if !scope.is_empty() {
@@ -740,7 +733,12 @@ impl Service {
                 .filter(|(c, h)| !h.is_empty() && !row.get(*c).is_empty())
                 .map(|(c, h)| (h.clone(), serde_json::Value::String(row.get(c).to_string())))
                 .collect();
+            let address = match card {
+                CardRef::New(n) => cards[n].address.clone(),
+                _ => address_of(&terr, &door, area),
+            };
             records.push(NewSourceRecord {
+                address,
                 row_number: row.number as i64,
                 area_id: area,
                 compound_id: door.compound,

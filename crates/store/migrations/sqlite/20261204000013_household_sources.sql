@@ -22,6 +22,7 @@ CREATE TABLE source_records (
     building TEXT NOT NULL,
     entrance TEXT,
     room TEXT NOT NULL,
+    address TEXT NOT NULL,
     household_id INTEGER REFERENCES households(id),
     name TEXT NOT NULL,
     name_key TEXT NOT NULL,
