@@ -264,7 +264,7 @@ impl Reader<'_> {
 
 impl Caller<'_> {
     /// Household lists are imported by the desk staff of the areas they serve.
-    pub(crate) fn require_household_import(&self) -> Result<()> {
+    pub fn require_household_import(&self) -> Result<()> {
         match self {
             Caller::System => Ok(()),
             Caller::User(u) if u.roles.any(&[Role::Admin, Role::Leader, Role::Agent]) => Ok(()),

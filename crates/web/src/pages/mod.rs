@@ -9,6 +9,7 @@ pub mod admin_policy;
 pub mod admin_users;
 pub mod auth;
 pub mod home;
+pub mod household_lists;
 pub mod households;
 pub mod paste;
 pub mod tickets;
@@ -80,6 +81,7 @@ pub fn router() -> Router<AppState> {
         .merge(auth::router())
         .merge(home::router())
         .merge(households::router())
+        .merge(household_lists::router())
         .merge(admin_areas::router())
         .merge(admin_agencies::router())
         .merge(admin_users::router())
