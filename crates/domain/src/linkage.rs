@@ -82,8 +82,8 @@ pub struct BadId {
 const ID_WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
 const ID_CHECK: &[u8; 11] = b"10X98765432";
 
-/// The check character GB 11643 gives the first 17 digits.
-fn id_check_char(first17: &str) -> char {
+/// The check character GB 11643 (ISO 7064 MOD 11-2) gives the first 17 digits.
+pub fn id_check_char(first17: &str) -> char {
     let sum: u32 = first17
         .bytes()
         .zip(ID_WEIGHTS)

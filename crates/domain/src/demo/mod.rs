@@ -6,6 +6,7 @@
 //! every machine. Collections are returned in load order: a parent always comes before
 //! the things that refer to it, and references are indices into the earlier vectors.
 
+pub mod lists;
 mod names;
 mod people;
 mod territory;

@@ -236,23 +236,12 @@ impl Registry {
             let day = rng.range(1, 28);
             let seq = rng.below(500) * 2 + u64::from(male);
             let body = format!("990102{birth_year:04}{month:02}{day:02}{seq:03}");
-            let id = format!("{body}{}", id_check_char(&body));
+            let id = format!("{body}{}", crate::linkage::id_check_char(&body));
             if self.ids.insert(id.clone()) {
                 return id;
             }
         }
     }
-}
-
-/// The 18th character of a 身份证号, computed from the first 17 digits.
-pub(super) fn id_check_char(first17: &str) -> char {
-    const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
-    let sum: u32 = first17
-        .chars()
-        .zip(WEIGHTS)
-        .map(|(c, w)| c.to_digit(10).unwrap_or(0) * w)
-        .sum();
-    ['1', '0', 'X', '9', '8', '7', '6', '5', '4', '3', '2'][(sum % 11) as usize]
 }
 
 fn residents(rng: &mut Rng, reg: &mut Registry) -> Vec<DemoResident> {

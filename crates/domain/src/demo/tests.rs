@@ -1,6 +1,6 @@
-use super::people::id_check_char;
 use super::*;
 use crate::area::check_nesting;
+use crate::linkage::id_check_char;
 use crate::vocab::BUILTIN_CATEGORIES;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::OnceLock;

@@ -376,7 +376,8 @@ impl Service {
         let t: Table = table::read(file_name, bytes, sheet)?;
         let cols = table::columns(&t.headers, COLUMNS);
         let has_address = cols[ADDRESS].is_some();
-        let has_unit = cols[BUILDING].is_some() && cols[ROOM].is_some();
+        // A 房号 column alone may hold the whole unit ("12-2-502"), as owners' lists do.
+        let has_unit = cols[ROOM].is_some();
         table::require(&t.headers, &[(COLUMNS[NAME].0, cols[NAME])])?;
         if !has_address && !has_unit {
             return Err(ServiceError::invalid(
@@ -842,19 +843,28 @@ impl Service {
         terr: &Territory,
     ) -> std::result::Result<(Door, i64, bool), RowError> {
         let address_cell = reader.cell(row, ADDRESS);
-        let unit = linkage::unit_text(
-            "",
-            reader.cell(row, BUILDING),
-            reader.cell(row, ENTRANCE),
-            reader.cell(row, ROOM),
-        );
+        let unit = if reader.cols[BUILDING].is_some() {
+            linkage::unit_text(
+                "",
+                reader.cell(row, BUILDING),
+                reader.cell(row, ENTRANCE),
+                reader.cell(row, ROOM),
+            )
+        } else {
+            // No building column: the room cell is the unit as written ("12-2-502").
+            format!(
+                "{}{}",
+                reader.cell(row, ROOM),
+                linkage::unit_text("", "", reader.cell(row, ENTRANCE), "")
+            )
+        };
         let text = format!("{}{}{}", reader.cell(row, COMPOUND), address_cell, unit);
         let field = if reader.cols[ADDRESS].is_some() && reader.cols[BUILDING].is_none() {
             ADDRESS
-        } else if reader.cols[COMPOUND].is_some() {
-            COMPOUND
-        } else {
+        } else if reader.cols[BUILDING].is_some() {
             BUILDING
+        } else {
+            ROOM
         };
         let shown: String = [reader.cell(row, COMPOUND), address_cell, &unit]
             .iter()
